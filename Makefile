@@ -1,0 +1,88 @@
+# SPDX-License-Identifier: GPL-2.0
+# vma-merge: the modern VMA-merge architecture for Linux 6.1.y.
+# "make help" lists the targets.  Everything is built under build/.
+
+SHELL := /bin/bash
+S := scripts
+# LINUX=/path/to/linux-6.1.y applies the stack to that tree instead of
+# Debian's linux-source-6.1.
+LINUX ?=
+export LINUX
+
+.PHONY: all run check help deps base version apply stack-check worktree \
+	export kernels kernel-stock kernel-patched selftests initramfs \
+	boot-stock boot-patched report clean distclean
+
+all: run
+
+help:
+	@echo 'vma-merge for Linux 6.1.y: targets'
+	@echo
+	@echo '  make run          apply the stack to 6.1, build the patched kernel,'
+	@echo '                    boot it in QEMU, run the tests and print a report'
+	@echo '  make check        the full test suite: the stack applies with quilt and'
+	@echo '                    git am, stock and patched kernels are built, booted'
+	@echo '                    and tested; ends with "N passed, N failed"'
+	@echo
+	@echo '  make deps         install the Debian packages the project needs'
+	@echo '  make base         unpack Debian'"'"'s linux-source-6.1 into build/stock/linux'
+	@echo '  make version      print the base version the stack is written against'
+	@echo '  make apply        build/patched/linux = base + patches/ (quilt, no fuzz)'
+	@echo '  make stack-check  check that quilt and git am both apply patches/'
+	@echo '  make worktree     expand base + patches/ into a git tree, build/work/linux'
+	@echo '  make export       write that tree'"'"'s commits back to patches/'
+	@echo '  make kernels      build the stock and the patched kernel'
+	@echo '  make selftests    build the base tree'"'"'s selftests/vm programs'
+	@echo '  make clean        remove build output but keep the unpacked base'
+	@echo '  make distclean    remove build/ entirely'
+	@echo
+	@echo 'Variables: LINUX=/path/to/6.1.y tree, ACCEL=tcg|kvm|auto,'
+	@echo '           SUITES="vm-selftests" (guest suites to run)'
+
+run: deps
+	@$(S)/test-kernels.sh patched
+
+check: deps
+	@$(S)/test-kernels.sh stock patched
+
+deps:
+	@$(S)/install-deps.sh
+
+base: deps
+	@$(S)/fetch-base.sh
+
+version:
+	@bash -c '. $(S)/lib.sh; echo "$$BASE_VERSION ($$BASE_PACKAGE)"'
+
+apply: base
+	@$(S)/apply-stack.sh $(if $(LINUX),--tree $(LINUX))
+
+stack-check: base
+	@$(S)/apply-stack.sh && $(S)/check-git-am.sh
+
+worktree: base
+	@$(S)/expand-stack.sh
+
+export:
+	@$(S)/export-stack.sh
+
+kernel-stock: base
+	@$(S)/build-kernel.sh stock build/stock/linux build/stock/obj \
+		configs/x86_64-qemu.config configs/debug.config
+
+kernel-patched: apply
+	@$(S)/build-kernel.sh patched build/patched/linux build/patched/obj \
+		configs/x86_64-qemu.config configs/debug.config
+
+kernels: kernel-stock kernel-patched
+
+selftests: base
+	@$(S)/build-selftests.sh stock build/stock/linux build/stock/selftests
+
+clean:
+	rm -rf build/patched build/stock/obj build/stock/selftests build/run \
+		build/initramfs build/logs build/git-am-check build/tree \
+		build/kvm-probe build/report.md
+
+distclean:
+	rm -rf build

@@ -1,0 +1,67 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# build-kernel.sh NAME SRC OBJ FRAGMENT...
+#
+# Configure (tinyconfig plus the fragments) and build a kernel from SRC
+# into the object directory OBJ, leaving SRC untouched.  Every option a
+# fragment sets must survive olddefconfig, or the build is refused.
+# ARCH defaults to x86_64.
+set -u
+. "$(dirname "$0")/lib.sh"
+
+[ $# -ge 4 ] || die "usage: $0 NAME SRC OBJ FRAGMENT..."
+name=$1 src=$2 obj=$3
+shift 3
+frags=()
+for f in "$@"; do
+	frags+=("$(cd "$(dirname "$f")" && pwd)/$(basename "$f")")
+done
+
+ARCH=${ARCH:-x86_64}
+case $ARCH in
+x86_64) image=arch/x86/boot/bzImage target=bzImage cross= ;;
+arm64) image=arch/arm64/boot/Image target=Image cross=aarch64-linux-gnu- ;;
+*) die "unsupported ARCH=$ARCH" ;;
+esac
+
+[ -f "$src/Makefile" ] || die "$src is not a kernel tree"
+mkdir -p "$obj"
+src=$(cd "$src" && pwd) obj=$(cd "$obj" && pwd)
+use_ccache
+log=$LOGS/build-$name.log
+: >"$log"
+cc=gcc
+[ "$KCC" = gcc ] || cc="ccache ${cross}gcc"
+[ "$KCC" = gcc ] && cc="${cross}gcc"
+kmake() {
+	make -C "$src" O="$obj" ARCH="$ARCH" CROSS_COMPILE="$cross" CC="$cc" "$@"
+}
+
+# Regenerate the configuration only when its inputs change, so that a
+# rebuild stays incremental.
+stamp=$( (kernel_version "$src"; echo "$ARCH"; cat "${frags[@]}") | sha1sum | cut -c1-40)
+configure() {
+	kmake tinyconfig &&
+	"$src"/scripts/kconfig/merge_config.sh -m -O "$obj" "$obj/.config" "${frags[@]}" &&
+	kmake olddefconfig || return 1
+	local missing
+	missing=$(cat "${frags[@]}" | grep -E '^CONFIG_[A-Z0-9_]+=' | sort -u |
+		  while read -r line; do
+			  grep -qxF "$line" "$obj/.config" || echo "$line"
+		  done)
+	if [ -n "$missing" ]; then
+		echo "options the fragments ask for but the kernel did not take:"
+		echo "$missing"
+		return 1
+	fi
+	echo "$stamp" >"$obj/.config-stamp"
+}
+if [ "$(cat "$obj/.config-stamp" 2>/dev/null)" != "$stamp" ] ||
+   [ ! -f "$obj/.config" ]; then
+	rm -f "$obj/.config-stamp"
+	stage "configure $name kernel" "$LOGS/config-$name.log" configure || exit 1
+fi
+
+stage "build $name kernel ($ARCH, $(kernel_version "$src"))" "$log" \
+	kmake -j"$(nproc)" "$target" || exit 1
+[ -f "$obj/$image" ] || die "no $image in $obj"

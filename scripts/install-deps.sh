@@ -1,0 +1,45 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# install-deps.sh: install every Debian package the project needs.
+# Prints nothing when all of them are already present.
+set -u
+
+PKGS=(
+	# kernel build
+	build-essential bc bison flex libelf-dev libssl-dev kmod cpio rsync
+	xz-utils ccache sparse
+	# the base tree
+	linux-source-6.1
+	# stack handling
+	git quilt
+	# guest
+	busybox-static qemu-system-x86
+	# selftests and the userland harness
+	libnuma-dev libcap-dev liburcu-dev
+	# report
+	python3
+)
+
+missing=()
+for p in "${PKGS[@]}"; do
+	case $p in \#*) continue ;; esac
+	s=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null)
+	[ "$s" = installed ] || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "missing packages: ${missing[*]}" >&2
+	echo "run as root, or: sudo apt-get install ${missing[*]}" >&2
+	exit 1
+fi
+echo "installing: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+log=$(mktemp)
+if ! { apt-get update -q && apt-get install -y -q --no-install-recommends "${missing[@]}"; } >"$log" 2>&1; then
+	tail -n 30 "$log" >&2
+	rm -f "$log"
+	echo "error: apt-get failed" >&2
+	exit 1
+fi
+rm -f "$log"

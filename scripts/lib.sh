@@ -1,0 +1,92 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared by the scripts in this directory: where things live, and how a
+# long step reports progress.  Source it; do not run it.
+
+# The one place that names the base this stack is written against.
+BASE_VERSION=6.1.192
+BASE_PACKAGE=linux-source-6.1
+BASE_TARBALL=/usr/src/linux-source-6.1.tar.xz
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=${BUILD:-$TOP/build}
+PATCHES=$TOP/patches
+LOGS=$BUILD/logs
+
+# Source and object trees.  Both kernels use the same shape
+# (<kind>/linux and <kind>/obj), so that ccache, which rewrites paths
+# under $BUILD to relative ones, finds the stock objects when it builds
+# the patched kernel.
+STOCK_SRC=$BUILD/stock/linux
+PATCHED_SRC=$BUILD/patched/linux
+
+mkdir -p "$LOGS"
+
+_t0=${VMA_T0:-$(date +%s)}
+export VMA_T0=$_t0
+
+elapsed() {
+	local s=$(($(date +%s) - _t0))
+	printf '%2d:%02d' $((s / 60)) $((s % 60))
+}
+
+# msg TEXT: one progress line, prefixed with the time since the run began.
+msg() {
+	printf '[%s] %s\n' "$(elapsed)" "$*"
+}
+
+die() {
+	printf 'error: %s\n' "$*" >&2
+	exit 1
+}
+
+# show_tail LOG [LINES]: print the end of a failing log.
+show_tail() {
+	local log=$1 n=${2:-40}
+	[ -f "$log" ] || return 0
+	printf -- '---- last %d lines of %s ----\n' "$n" "$log" >&2
+	tail -n "$n" "$log" >&2
+	printf -- '---- end of %s ----\n' "$log" >&2
+}
+
+# stage NAME LOG CMD...: run CMD with its output in LOG, print one line
+# with the stage's duration, and on failure the tail of LOG.
+stage() {
+	local name=$1 log=$2 s rc
+	shift 2
+	s=$(date +%s)
+	msg "$name ..."
+	"$@" >"$log" 2>&1
+	rc=$?
+	if [ $rc -ne 0 ]; then
+		msg "$name FAILED after $(($(date +%s) - s))s (log: ${log#"$TOP"/})"
+		show_tail "$log"
+		return $rc
+	fi
+	msg "$name done in $(($(date +%s) - s))s"
+	echo "$name $(($(date +%s) - s))" >>"$LOGS/timings"
+}
+
+# series: the patch file names in order, without comments or blanks.
+series() {
+	[ -f "$PATCHES/series" ] || return 0
+	sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$PATCHES/series"
+}
+
+# kernel_version TREE: the version a source tree's Makefile declares.
+kernel_version() {
+	awk '/^VERSION =/{v=$3} /^PATCHLEVEL =/{p=$3} /^SUBLEVEL =/{s=$3}
+	     END{printf "%s.%s.%s\n", v, p, s}' "$1/Makefile"
+}
+
+# ccache for every kernel build: a warm cache makes a rebuild take
+# seconds, and the patched build reuses the stock objects.
+use_ccache() {
+	if command -v ccache >/dev/null; then
+		export CCACHE_BASEDIR=$BUILD
+		export CCACHE_NOHASHDIR=1
+		export CCACHE_SLOPPINESS=time_macros,include_file_mtime,include_file_ctime
+		KCC="ccache gcc"
+	else
+		KCC=gcc
+	fi
+}

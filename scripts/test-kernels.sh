@@ -1,0 +1,94 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# test-kernels.sh KIND...: build the kernels named (stock, patched), boot
+# each in QEMU with the test initramfs, and report.
+#
+# Without LINUX, the base is Debian's linux-source-6.1 (build/stock/linux)
+# and the patched tree is a copy of it with patches/ applied by quilt.
+# With LINUX=/path/to/linux, the stock kernel is built from that tree as
+# it is, and the stack is then applied there (scripts/apply-stack.sh --tree).
+#
+# SUITES (default vm-selftests) names the guest suites to run, ACCEL is
+# passed to scripts/boot-qemu.sh (default auto: KVM only if a probe boot
+# works, else TCG).
+set -u
+. "$(dirname "$0")/lib.sh"
+S=$(dirname "$0")
+
+kinds=("$@")
+[ ${#kinds[@]} -gt 0 ] || kinds=(patched)
+want() { [[ " ${kinds[*]} " == *" $1 "* ]]; }
+SUITES=${SUITES:-vm-selftests}
+export ACCEL=${ACCEL:-auto}
+LINUX=${LINUX:-}
+frags=("$TOP/configs/x86_64-qemu.config" "$TOP/configs/debug.config")
+
+msg "vma-merge stack for Linux $BASE_VERSION: $(series | wc -l) patches; kernels: ${kinds[*]}"
+"$S"/install-deps.sh || exit 1
+
+if [ -n "$LINUX" ]; then
+	LINUX=$(cd "$LINUX" && pwd) || exit 1
+	stock_src=$LINUX patched_src=$LINUX
+	stock_obj=$BUILD/tree/stock-obj patched_obj=$BUILD/tree/patched-obj
+	sel_stock=$BUILD/tree/selftests-stock sel_patched=$BUILD/tree/selftests-patched
+else
+	"$S"/fetch-base.sh || exit 1
+	msg "base: Linux $(kernel_version "$STOCK_SRC") ($(cut -d' ' -f2 "$BUILD/stock/.unpacked") of $BASE_PACKAGE)"
+	stock_src=$STOCK_SRC patched_src=$PATCHED_SRC
+	stock_obj=$BUILD/stock/obj patched_obj=$BUILD/patched/obj
+	sel_stock=$BUILD/stock/selftests sel_patched=$BUILD/patched/selftests
+	"$S"/apply-stack.sh || exit 1
+	if want stock; then
+		"$S"/check-git-am.sh || exit 1
+	fi
+fi
+
+# The stock selftests come from the unpatched tree: with LINUX they must
+# be built before the stack is applied there.
+if want stock || [ -z "$LINUX" ]; then
+	"$S"/build-selftests.sh stock "$stock_src" "$sel_stock" || exit 1
+fi
+if want stock; then
+	"$S"/build-kernel.sh stock "$stock_src" "$stock_obj" "${frags[@]}" || exit 1
+fi
+if [ -n "$LINUX" ]; then
+	if want stock && [ ! -d "$sel_stock/vm" ]; then
+		die "no stock selftests"
+	fi
+	"$S"/apply-stack.sh --tree "$LINUX" || exit 1
+	[ -d "$sel_stock/vm" ] || "$S"/build-selftests.sh stock "$patched_src" "$sel_stock" || exit 1
+fi
+if want patched; then
+	"$S"/build-kernel.sh patched "$patched_src" "$patched_obj" "${frags[@]}" || exit 1
+fi
+
+initrd=$BUILD/initramfs/tests.cpio.gz
+stage "make initramfs" "$LOGS/initramfs.log" \
+	"$S"/make-initramfs.sh "$initrd" \
+	"vm-selftests=$sel_stock/vm:$TOP/tools/guest/suites/vm-selftests.list" || exit 1
+
+if [ "$ACCEL" = auto ]; then
+	k=$patched_obj
+	want stock && k=$stock_obj
+	if "$S"/probe-kvm.sh "$k/arch/x86/boot/bzImage" "$initrd"; then
+		ACCEL=kvm
+	else
+		ACCEL=tcg
+	fi
+fi
+
+runs=()
+rc=0
+for kind in stock patched; do
+	want $kind || continue
+	obj=$stock_obj
+	[ $kind = patched ] && obj=$patched_obj
+	"$S"/boot-qemu.sh $kind "$obj/arch/x86/boot/bzImage" "$initrd" \
+		"$BUILD/run/$kind" "$(echo $SUITES | tr ' ' ,)" || rc=1
+	runs+=("$kind=$BUILD/run/$kind")
+done
+
+msg "report (logs in ${BUILD#"$TOP"/}/logs and ${BUILD#"$TOP"/}/run)"
+echo
+python3 "$TOP/tools/report.py" --markdown "$BUILD/report.md" "${runs[@]}" || rc=1
+exit $rc
