@@ -33,7 +33,7 @@ mkdir -p "$repo"
 export GIT_AUTHOR_NAME=base GIT_AUTHOR_EMAIL=base@localhost
 export GIT_COMMITTER_NAME=base GIT_COMMITTER_EMAIL=base@localhost
 git -C "$repo" init -q &&
-git -C "$repo" add -A &&
+git -C "$repo" add -A -f &&
 git -C "$repo" commit -q --allow-empty -m "base $(kernel_version "$STOCK_SRC")" ||
 	die "cannot create $repo"
 for p in "${SERIES[@]}"; do

@@ -6,6 +6,9 @@
 # "stack".  Edit with commit, rebase -i and fixup, then run
 # scripts/export-stack.sh.
 #
+# Debian's .gitignore ignores everything at the top level, so the base is
+# added with -f, and a file that a new commit creates needs "git add -f".
+#
 # An existing work tree is kept unless FORCE=1, because it may hold
 # commits that were not exported yet.
 set -u
@@ -23,11 +26,16 @@ mkdir -p "$(dirname "$work")"
 base_commit() {
 	cp -a "$STOCK_SRC" "$work" &&
 	cd "$work" && git init -q -b stack &&
-	git add -A &&
+	git add -A -f &&
 	GIT_AUTHOR_NAME="Debian kernel team" GIT_AUTHOR_EMAIL="debian-kernel@lists.debian.org" \
 	GIT_AUTHOR_DATE="2000-01-01T00:00:00Z" GIT_COMMITTER_DATE="2000-01-01T00:00:00Z" \
 		git commit -q -m "Linux $(kernel_version "$STOCK_SRC") from Debian's $BASE_PACKAGE" &&
-	git tag base
+	git tag base &&
+	# Commits made here carry the project's identity.
+	for k in user.name user.email; do
+		v=$(git -C "$TOP" config "$k") && git config "$k" "$v"
+	done
+	return 0
 }
 stage "create work tree with the base commit" "$LOGS/expand.log" base_commit || exit 1
 

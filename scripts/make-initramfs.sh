@@ -19,6 +19,9 @@ root=$BUILD/initramfs/root
 rm -rf "$root"
 mkdir -p "$root"/{bin,sbin,dev,proc,sys,tmp,etc,tests,mnt/huge}
 cp "$bb" "$root/bin/busybox"
+for a in $("$bb" --list); do
+	[ -e "$root/bin/$a" ] || ln -s busybox "$root/bin/$a"
+done
 cp "$TOP/tools/guest/init" "$root/init"
 cp "$TOP/tools/guest/run-suite.sh" "$root/tests/run-suite.sh"
 printf 'root:x:0:0:root:/:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/sh\n' >"$root/etc/passwd"
