@@ -54,10 +54,12 @@ configure() {
 		echo "$missing"
 		return 1
 	fi
-	echo "$stamp" >"$obj/.config-stamp"
+	echo "$stamp $(sha1sum <"$obj/.config" | cut -c1-40)" >"$obj/.config-stamp"
 }
-if [ "$(cat "$obj/.config-stamp" 2>/dev/null)" != "$stamp" ] ||
-   [ ! -f "$obj/.config" ]; then
+# The stamp holds the hash of the inputs and of the .config they gave;
+# a .config changed by hand since is regenerated too.
+if [ ! -f "$obj/.config" ] ||
+   [ "$(cat "$obj/.config-stamp" 2>/dev/null)" != "$stamp $(sha1sum <"$obj/.config" | cut -c1-40)" ]; then
 	rm -f "$obj/.config-stamp"
 	stage "configure $name kernel" "$LOGS/config-$name.log" configure || exit 1
 fi

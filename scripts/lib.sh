@@ -85,6 +85,10 @@ use_ccache() {
 		export CCACHE_BASEDIR=$BUILD
 		export CCACHE_NOHASHDIR=1
 		export CCACHE_SLOPPINESS=time_macros,include_file_mtime,include_file_ctime
+		# kbuild passes -fmacro-prefix-map=<absolute srctree>/=, which
+		# maps both trees to the same relative names: leave it out of
+		# the hash, or no object would be shared between the trees.
+		export CCACHE_IGNOREOPTIONS='-fmacro-prefix-map=*'
 		KCC="ccache gcc"
 	else
 		KCC=gcc
