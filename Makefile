@@ -71,7 +71,7 @@ kernel-stock: base
 		configs/x86_64-qemu.config configs/debug.config
 
 kernel-patched: apply
-	@$(S)/build-kernel.sh patched build/patched/linux build/patched/obj \
+	@LOCALVERSION=-vma-merge $(S)/build-kernel.sh patched build/patched/linux build/patched/obj \
 		configs/x86_64-qemu.config configs/debug.config
 
 kernels: kernel-stock kernel-patched

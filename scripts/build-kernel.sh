@@ -5,7 +5,8 @@
 # Configure (tinyconfig plus the fragments) and build a kernel from SRC
 # into the object directory OBJ, leaving SRC untouched.  Every option a
 # fragment sets must survive olddefconfig, or the build is refused.
-# ARCH defaults to x86_64.
+# ARCH defaults to x86_64; LOCALVERSION is appended to the release
+# (the patched kernel is 6.1.y-vma-merge, so uname -r tells them apart).
 set -u
 . "$(dirname "$0")/lib.sh"
 
@@ -34,7 +35,8 @@ cc=gcc
 [ "$KCC" = gcc ] || cc="ccache ${cross}gcc"
 [ "$KCC" = gcc ] && cc="${cross}gcc"
 kmake() {
-	make -C "$src" O="$obj" ARCH="$ARCH" CROSS_COMPILE="$cross" CC="$cc" "$@"
+	make -C "$src" O="$obj" ARCH="$ARCH" CROSS_COMPILE="$cross" CC="$cc" \
+		LOCALVERSION="${LOCALVERSION:-}" "$@"
 }
 
 # Regenerate the configuration only when its inputs change, so that a

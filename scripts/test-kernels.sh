@@ -59,7 +59,8 @@ if [ -n "$LINUX" ]; then
 	[ -d "$sel_stock/vm" ] || "$S"/build-selftests.sh stock "$patched_src" "$sel_stock" || exit 1
 fi
 if want patched; then
-	"$S"/build-kernel.sh patched "$patched_src" "$patched_obj" "${frags[@]}" || exit 1
+	LOCALVERSION=-vma-merge \
+		"$S"/build-kernel.sh patched "$patched_src" "$patched_obj" "${frags[@]}" || exit 1
 fi
 
 initrd=$BUILD/initramfs/tests.cpio.gz
