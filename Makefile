@@ -10,8 +10,8 @@ LINUX ?=
 export LINUX
 
 .PHONY: all run check help deps base version apply stack-check worktree \
-	export kernels kernel-stock kernel-patched selftests initramfs \
-	boot-stock boot-patched report clean distclean
+	export kernels kernel-stock kernel-patched selftests bisect-check \
+	clean distclean
 
 all: run
 
@@ -33,6 +33,7 @@ help:
 	@echo '  make export       write that tree'"'"'s commits back to patches/'
 	@echo '  make kernels      build the stock and the patched kernel'
 	@echo '  make selftests    build the base tree'"'"'s selftests/vm programs'
+	@echo '  make bisect-check build every patch of the stack in turn (slow)'
 	@echo '  make clean        remove build output but keep the unpacked base'
 	@echo '  make distclean    remove build/ entirely'
 	@echo
@@ -76,13 +77,16 @@ kernel-patched: apply
 
 kernels: kernel-stock kernel-patched
 
+bisect-check: base
+	@$(S)/check-bisect.sh
+
 selftests: base
 	@$(S)/build-selftests.sh stock build/stock/linux build/stock/selftests
 
 clean:
 	rm -rf build/patched build/stock/obj build/stock/selftests build/run \
 		build/initramfs build/logs build/git-am-check build/tree \
-		build/kvm-probe build/report.md
+		build/kvm-probe build/report.md build/bisect build/harness
 
 distclean:
 	rm -rf build

@@ -25,6 +25,7 @@ frags=("$TOP/configs/x86_64-qemu.config" "$TOP/configs/debug.config")
 
 msg "vma-merge stack for Linux $BASE_VERSION: $(series | wc -l) patches; kernels: ${kinds[*]}"
 "$S"/install-deps.sh || exit 1
+stage "self-test of the report" "$LOGS/report-test.log" python3 "$TOP/tools/report_test.py" || exit 1
 
 if [ -n "$LINUX" ]; then
 	LINUX=$(cd "$LINUX" && pwd) || exit 1
@@ -63,6 +64,13 @@ if want patched; then
 		"$S"/build-kernel.sh patched "$patched_src" "$patched_obj" "${frags[@]}" || exit 1
 fi
 
+# The userland VMA harness runs on the host against the patched tree.
+taps=()
+if want patched && [ -f "$patched_src/tools/testing/vma/Makefile" ]; then
+	"$S"/run-harness.sh "$patched_src" patched coverage
+	taps+=(--tap "vma-harness=$BUILD/harness/patched/results.tap")
+fi
+
 initrd=$BUILD/initramfs/tests.cpio.gz
 stage "make initramfs" "$LOGS/initramfs.log" \
 	"$S"/make-initramfs.sh "$initrd" \
@@ -91,5 +99,5 @@ done
 
 msg "report (logs in ${BUILD#"$TOP"/}/logs and ${BUILD#"$TOP"/}/run)"
 echo
-python3 "$TOP/tools/report.py" --markdown "$BUILD/report.md" "${runs[@]}" || rc=1
+python3 "$TOP/tools/report.py" --markdown "$BUILD/report.md" "${runs[@]}" "${taps[@]}" || rc=1
 exit $rc

@@ -1,0 +1,90 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Tests of report.py: what counts as passed, failed and skipped."""
+
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import report  # noqa: E402
+
+GOOD = """VMA-GUEST-BEGIN 6.1.192 x86_64
+VMA-SUITE-BEGIN vm-selftests
+KTAP version 1
+1..3
+    ok 1 nested result that is not counted
+ok 1 mremap_test
+not ok 2 mlock2-tests # exit 1
+ok 3 khugepaged # SKIP slow under TCG
+VMA-SUITE-END vm-selftests
+VMA-GUEST-DONE
+"""
+
+
+class ReportTest(unittest.TestCase):
+    def run_report(self, tap, console):
+        d = tempfile.mkdtemp()
+        with open(os.path.join(d, 'results.tap'), 'w') as f:
+            f.write(tap)
+        with open(os.path.join(d, 'console.log'), 'w') as f:
+            f.write(console)
+        p = subprocess.run([sys.executable, report.__file__, 'k=' + d],
+                           capture_output=True, text=True)
+        return p.returncode, p.stdout.strip().splitlines()[-1]
+
+    def test_counts_top_level_results(self):
+        s = report.parse_tap('k', GOOD)[0]
+        self.assertEqual(s.passed, ['mremap_test'])
+        self.assertEqual(s.failed, [('mlock2-tests', 'exit 1')])
+        self.assertEqual(s.skipped, [('khugepaged', 'slow under TCG')])
+
+    def test_failure_fails_the_run(self):
+        rc, last = self.run_report(GOOD, 'clean boot\n')
+        self.assertEqual(rc, 1)
+        self.assertEqual(last, '1 passed, 1 failed, 1 skipped')
+
+    def test_clean_run_passes(self):
+        tap = GOOD.replace('not ok 2 mlock2-tests # exit 1', 'ok 2 mlock2-tests')
+        rc, last = self.run_report(tap, 'clean boot\n')
+        self.assertEqual(rc, 0)
+        self.assertEqual(last, '2 passed, 0 failed, 1 skipped')
+
+    def test_console_warning_fails_a_passing_run(self):
+        tap = GOOD.replace('not ok 2 mlock2-tests # exit 1', 'ok 2 mlock2-tests')
+        for line in ('[ 1.0] WARNING: CPU: 0 PID: 1 at mm/vma.c:100 vma_merge+0x1',
+                     '[ 1.0] BUG: Bad rss-counter state mm:0000 type:MM_ANONPAGES val:1',
+                     '[ 1.0] kernel BUG at mm/mmap.c:600!'):
+            rc, last = self.run_report(tap, 'VMA-DMESG-BEGIN\n%s\nVMA-DMESG-END\n' % line)
+            self.assertEqual(rc, 1, line)
+            self.assertEqual(last, '2 passed, 1 failed, 1 skipped')
+
+    def test_truncated_suite_is_a_failure(self):
+        tap = GOOD.split('ok 3')[0]
+        rc, last = self.run_report(tap, '')
+        self.assertEqual(rc, 1)
+        self.assertIn('failed', last)
+        s = report.parse_tap('k', tap)[0]
+        self.assertIn(('(suite)', 'output ended before the suite did'), s.failed)
+
+    def test_missing_planned_results_are_failures(self):
+        tap = GOOD.replace('ok 3 khugepaged # SKIP slow under TCG\n', '')
+        s = report.parse_tap('k', tap)[0]
+        self.assertIn(('(suite)', '1 of 3 planned results missing'), s.failed)
+
+    def test_no_guest_output(self):
+        rc, last = self.run_report('', '')
+        self.assertEqual(rc, 1)
+        self.assertEqual(last, '0 passed, 1 failed, 0 skipped')
+
+    def test_host_tap(self):
+        tap = 'TAP version 13\n1..2\nok 1 - a\nnot ok 2 - b\n1 passed, 1 failed\n'
+        s = report.parse_tap('host', tap, default_suite='vma-harness')[0]
+        self.assertEqual(s.passed, ['a'])
+        self.assertEqual(s.failed, [('b', '')])
+
+
+if __name__ == '__main__':
+    unittest.main()
