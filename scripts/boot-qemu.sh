@@ -38,7 +38,7 @@ esac
 
 mkdir -p "$out"
 rm -f "$out/console.log" "$out/results.tap"
-cmdline="console=$console panic=-1 oops=panic loglevel=4 vmatest.suites=$suites vmatest.out=$out_dev"
+cmdline="console=$console panic=-1 oops=panic loglevel=5 vmatest.suites=$suites vmatest.out=$out_dev"
 echo "$qemu $machine $accel_opt -smp 2 -m $MEM -kernel $kernel -initrd $initrd -append \"$cmdline\"" >"$out/qemu.cmd"
 
 msg "boot $name kernel ($accel) and run: $suites"
