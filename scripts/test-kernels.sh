@@ -8,7 +8,7 @@
 # With LINUX=/path/to/linux, the stock kernel is built from that tree as
 # it is, and the stack is then applied there (scripts/apply-stack.sh --tree).
 #
-# SUITES (default vm-selftests) names the guest suites to run, ACCEL is
+# SUITES (default: every suite available) names the guest suites to run, ACCEL is
 # passed to scripts/boot-qemu.sh (default auto: KVM only if a probe boot
 # works, else TCG).
 set -u
@@ -18,7 +18,6 @@ S=$(dirname "$0")
 kinds=("$@")
 [ ${#kinds[@]} -gt 0 ] || kinds=(patched)
 want() { [[ " ${kinds[*]} " == *" $1 "* ]]; }
-SUITES=${SUITES:-vm-selftests}
 export ACCEL=${ACCEL:-auto}
 LINUX=${LINUX:-}
 frags=("$TOP/configs/x86_64-qemu.config" "$TOP/configs/debug.config")
@@ -71,10 +70,22 @@ if want patched && [ -f "$patched_src/tools/testing/vma/Makefile" ]; then
 	taps+=(--tap "vma-harness=$BUILD/harness/patched/results.tap")
 fi
 
+# The stack's own selftests (merge) come from the patched tree and run on
+# both kernels: on stock, the tests of intended changes must fail.
+specs=("vm-selftests=$sel_stock/vm:$TOP/tools/guest/suites/vm-selftests.list")
+suites=(vm-selftests)
+if [ -f "$patched_src/tools/testing/selftests/vm/merge.c" ]; then
+	"$S"/build-selftests.sh patched "$patched_src" "$sel_patched" || exit 1
+	mkdir -p "$BUILD/initramfs/merge"
+	cp "$sel_patched/vm/merge" "$BUILD/initramfs/merge/"
+	specs+=("merge=$BUILD/initramfs/merge:$TOP/tools/guest/suites/merge.list")
+	suites+=(merge)
+fi
+SUITES=${SUITES:-${suites[*]}}
+
 initrd=$BUILD/initramfs/tests.cpio.gz
 stage "make initramfs" "$LOGS/initramfs.log" \
-	"$S"/make-initramfs.sh "$initrd" \
-	"vm-selftests=$sel_stock/vm:$TOP/tools/guest/suites/vm-selftests.list" || exit 1
+	"$S"/make-initramfs.sh "$initrd" "${specs[@]}" || exit 1
 
 if [ "$ACCEL" = auto ]; then
 	k=$patched_obj
@@ -99,5 +110,10 @@ done
 
 msg "report (logs in ${BUILD#"$TOP"/}/logs and ${BUILD#"$TOP"/}/run)"
 echo
-python3 "$TOP/tools/report.py" --markdown "$BUILD/report.md" "${runs[@]}" "${taps[@]}" || rc=1
+xfails=()
+for f in "$TOP"/tools/guest/suites/*.xfail; do
+	[ -f "$f" ] && xfails+=(--xfail "$f")
+done
+python3 "$TOP/tools/report.py" --markdown "$BUILD/report.md" "${xfails[@]}" \
+	"${runs[@]}" "${taps[@]}" || rc=1
 exit $rc

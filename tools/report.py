@@ -2,11 +2,22 @@
 # SPDX-License-Identifier: GPL-2.0
 """Summarise the TAP/KTAP the guests wrote and the kernels' consoles.
 
-usage: report.py [--markdown FILE] KERNEL=RUNDIR... [--tap NAME=FILE...]
+usage: report.py [--markdown FILE] [--xfail FILE...] KERNEL=RUNDIR...
+                 [--tap NAME=FILE...]
 
 Each RUNDIR holds results.tap (the guest's result channel) and
 console.log (the kernel's serial console).  --tap adds a plain TAP file
 produced on the host (for example the userland harness) as suite NAME.
+
+A suite whose runner printed "# mode: cases" is counted by the KTAP
+cases each program printed (indented below it), not by program; a
+program that failed without a failing case counts as one failure.
+
+An --xfail file lists negative controls, one per line:
+    KERNEL[,KERNEL] SUITE/TEST reason...
+Such a test is expected to fail on those kernels: its failure is
+reported but not counted as one, and a pass there is a failure (the
+test could not tell the kernels apart).
 
 Prints one table row per suite and kernel, every failing test, every
 suspicious console line, and finally "N passed, N failed, N skipped".
@@ -34,7 +45,8 @@ class Suite:
         self.passed, self.failed, self.skipped = [], [], []
         self.plan = None
         self.complete = False
-        self.problems = []
+        self.cases = False
+        self.xfailed = []
 
     def add(self, status, name, directive):
         d = (directive or '').strip()
@@ -55,9 +67,10 @@ class Suite:
 
 
 def parse_tap(kernel, text, default_suite=None):
-    """Top-level results of each VMA-SUITE section (or of a plain TAP)."""
+    """Results of each VMA-SUITE section (or of a plain TAP)."""
     suites = []
     cur = None
+    nested = []
     if default_suite:
         cur = Suite(kernel, default_suite)
         cur.complete = True
@@ -67,23 +80,73 @@ def parse_tap(kernel, text, default_suite=None):
         if line.startswith('VMA-SUITE-BEGIN '):
             cur = Suite(kernel, line.split()[1])
             suites.append(cur)
+            nested = []
             continue
         if line.startswith('VMA-SUITE-END ') and cur:
             cur.complete = True
             cur = None
             continue
-        if cur is None or line[:1] in (' ', '\t'):
+        if cur is None:
+            continue
+        if line == '# mode: cases':
+            cur.cases = True
+            continue
+        if line.startswith('    ') and not line.startswith('     '):
+            m = RESULT.match(line[4:])
+            if m:
+                nested.append((m.group(1), m.group(3), m.group(4)))
+            continue
+        if line[:1] in (' ', '\t'):
             continue
         m = PLAN.match(line)
         if m and cur.plan is None:
             cur.plan = int(m.group(1))
             continue
         m = RESULT.match(line)
-        if m:
-            cur.add(m.group(1), m.group(3), m.group(4))
+        if not m:
+            continue
+        status, name, directive = m.group(1), m.group(3), m.group(4)
+        if cur.cases and nested:
+            extra = len(nested) - 1
+            for n_status, n_name, n_directive in nested:
+                cur.add(n_status, n_name, n_directive)
+            if status != 'ok' and not any(n[0] != 'ok' for n in nested):
+                cur.add(status, name, directive)
+                extra += 1
+            if cur.plan is not None:
+                cur.plan += extra
+        else:
+            cur.add(status, name, directive)
+        nested = []
     for s in suites:
         s.finish()
     return suites
+
+
+def apply_xfail(suites, path):
+    """Turn the listed failures into expected ones, and their passes
+    into failures."""
+    expect = {}
+    with open(path) as f:
+        for line in f:
+            line = line.strip()
+            if not line or line.startswith('#'):
+                continue
+            kernels, test, *why = line.split(None, 2)
+            for k in kernels.split(','):
+                expect[(k, test)] = why[0] if why else ''
+    for s in suites:
+        for item in list(s.failed):
+            why = expect.get((s.kernel, '%s/%s' % (s.name, item[0])))
+            if why is not None:
+                s.failed.remove(item)
+                s.xfailed.append((item[0], why))
+        for name in list(s.passed):
+            why = expect.get((s.kernel, '%s/%s' % (s.name, name)))
+            if why is not None:
+                s.passed.remove(name)
+                s.failed.append((name, 'passed, but it is a negative control '
+                                 'expected to fail here: ' + why))
 
 
 def scan_console(path):
@@ -106,7 +169,7 @@ def scan_console(path):
 
 def main(argv):
     md = None
-    runs, taps = [], []
+    runs, taps, xfails = [], [], []
     args = list(argv)
     while args:
         a = args.pop(0)
@@ -114,6 +177,8 @@ def main(argv):
             md = args.pop(0)
         elif a == '--tap':
             taps.append(args.pop(0).split('=', 1))
+        elif a == '--xfail':
+            xfails.append(args.pop(0))
         elif '=' in a:
             runs.append(a.split('=', 1))
         else:
@@ -141,12 +206,15 @@ def main(argv):
         except OSError:
             text = ''
         suites += parse_tap('host', text, default_suite=name)
+    for path in xfails:
+        apply_xfail(suites, path)
 
-    rows = [('suite', 'kernel', 'passed', 'failed', 'skipped')]
+    rows = [('suite', 'kernel', 'passed', 'failed', 'skipped', 'expected to fail')]
     for s in suites:
         rows.append((s.name, s.kernel, str(len(s.passed)),
-                     str(len(s.failed)), str(len(s.skipped))))
-    widths = [max(len(r[i]) for r in rows) for i in range(5)]
+                     str(len(s.failed)), str(len(s.skipped)),
+                     str(len(s.xfailed))))
+    widths = [max(len(r[i]) for r in rows) for i in range(6)]
     out = []
     for i, r in enumerate(rows):
         out.append('  '.join(c.ljust(widths[j]) if j < 2 else c.rjust(widths[j])
@@ -160,6 +228,11 @@ def main(argv):
         print('\nfailed:')
         for s, n, why in failures:
             print('  %s/%s %s%s' % (s.kernel, s.name, n, ': ' + why if why else ''))
+    xf = [(s, n, why) for s in suites for n, why in s.xfailed]
+    if xf:
+        print('\nnegative controls (fail here, as expected):')
+        for s, n, why in xf:
+            print('  %s/%s %s: %s' % (s.kernel, s.name, n, why))
     skips = [(s, n, why) for s in suites for n, why in s.skipped]
     if skips:
         print('\nskipped:')
@@ -180,7 +253,7 @@ def main(argv):
     if md:
         with open(md, 'w') as f:
             f.write('| ' + ' | '.join(rows[0]) + ' |\n')
-            f.write('|' + '---|' * 5 + '\n')
+            f.write('|' + '---|' * 6 + '\n')
             for r in rows[1:]:
                 f.write('| ' + ' | '.join(r) + ' |\n')
             f.write('\n' + summary + '\n')

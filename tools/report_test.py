@@ -85,6 +85,42 @@ class ReportTest(unittest.TestCase):
         self.assertEqual(s.passed, ['a'])
         self.assertEqual(s.failed, [('b', '')])
 
+    CASES = """VMA-SUITE-BEGIN merge
+KTAP version 1
+# mode: cases
+1..3
+    TAP version 13
+    1..3
+    ok 1 merge.a
+    not ok 2 merge.new_b
+    ok 3 merge.c # SKIP no uffd
+# merge: exit 1, 2.0s
+not ok 1 merge # exit 1
+    1..1
+    ok 1 crash.a
+not ok 2 crash # exit 139
+ok 3 other # SKIP not built
+VMA-SUITE-END merge
+"""
+
+    def test_cases_mode_counts_cases(self):
+        s = report.parse_tap('stock', self.CASES)[0]
+        self.assertEqual(s.passed, ['merge.a', 'crash.a'])
+        self.assertEqual(s.failed, [('merge.new_b', ''), ('crash', 'exit 139')])
+        self.assertEqual(s.skipped, [('merge.c', 'no uffd'), ('other', 'not built')])
+
+    def test_xfail_is_a_negative_control(self):
+        d = tempfile.mkdtemp()
+        path = os.path.join(d, 'xfail')
+        with open(path, 'w') as f:
+            f.write('# comment\nstock,patched merge/merge.new_b new behaviour\n'
+                    'stock merge/merge.a cannot fail\n')
+        s = report.parse_tap('stock', self.CASES)[0]
+        report.apply_xfail([s], path)
+        self.assertEqual(s.xfailed, [('merge.new_b', 'new behaviour')])
+        self.assertEqual(s.passed, ['crash.a'])
+        self.assertEqual([n for n, _ in s.failed], ['crash', 'merge.a'])
+
 
 if __name__ == '__main__':
     unittest.main()

@@ -7,6 +7,8 @@
 # list lines:  run NAME TIMEOUT COMMAND...   (run from /tests/SUITE)
 #              skip NAME REASON...
 #              setup COMMAND...               (run once, output kept)
+#              mode cases                     (the report counts each
+#                                              program's own KTAP cases)
 suite=$1
 dir=/tests/$suite
 list=$dir/list
@@ -28,6 +30,9 @@ cd "$dir" || exit 1
 i=0
 while read -r kind name rest; do
 	case $kind in
+	mode)
+		echo "# mode: $name"
+		;;
 	setup)
 		echo "# setup: $name $rest"
 		sh -c "$name $rest" 2>&1 | sed 's/^/# /'
