@@ -10,7 +10,7 @@ LINUX ?=
 export LINUX
 
 .PHONY: all run check help deps base version apply stack-check worktree \
-	export kernels kernel-stock kernel-patched selftests bisect-check \
+	export kernels kernel-stock kernel-patched selftests bisect-check distro-check \
 	clean distclean
 
 all: run
@@ -34,6 +34,8 @@ help:
 	@echo '  make kernels      build the stock and the patched kernel'
 	@echo '  make selftests    build the base tree'"'"'s selftests/vm programs'
 	@echo '  make bisect-check build every patch of the stack in turn (slow)'
+	@echo '  make distro-check compile the touched objects with Debian'"'"'s config,'
+	@echo '                    base against patched, and fail on new warnings'
 	@echo '  make clean        remove build output but keep the unpacked base'
 	@echo '  make distclean    remove build/ entirely'
 	@echo
@@ -80,13 +82,16 @@ kernels: kernel-stock kernel-patched
 bisect-check: base
 	@$(S)/check-bisect.sh
 
+distro-check: apply
+	@$(S)/check-distro-warnings.sh
+
 selftests: base
 	@$(S)/build-selftests.sh stock build/stock/linux build/stock/selftests
 
 clean:
 	rm -rf build/patched build/stock/obj build/stock/selftests build/run \
 		build/initramfs build/logs build/git-am-check build/tree \
-		build/kvm-probe build/report.md build/bisect build/harness
+		build/kvm-probe build/report.md build/bisect build/harness build/distro
 
 distclean:
 	rm -rf build

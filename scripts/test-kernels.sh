@@ -80,6 +80,11 @@ if [ -f "$patched_src/tools/testing/selftests/vm/merge.c" ]; then
 	cp "$sel_patched/vm/merge" "$BUILD/initramfs/merge/"
 	specs+=("merge=$BUILD/initramfs/merge:$TOP/tools/guest/suites/merge.list")
 	suites+=(merge)
+	# The same binary on the host, whatever kernel it runs: informative
+	# only, it never fails the run.
+	(cd "$BUILD/initramfs/merge" && timeout 300 ./merge) >"$LOGS/merge-host.tap" 2>&1
+	msg "host kernel $(uname -r): merge selftests $(grep -a '^# Totals' "$LOGS/merge-host.tap" |
+		sed 's/^# Totals: //') (not counted; ${LOGS#"$TOP"/}/merge-host.tap)"
 fi
 SUITES=${SUITES:-${suites[*]}}
 
