@@ -99,6 +99,11 @@ apply_user_tree() {
 	if git -C "$t" rev-parse --git-dir >/dev/null 2>&1; then
 		local head
 		head=$(git -C "$t" rev-parse HEAD)
+		# git am records a committer; a tree without an identity gets one.
+		if ! git -C "$t" config user.email >/dev/null; then
+			export GIT_COMMITTER_NAME="vma-merge stack"
+			export GIT_COMMITTER_EMAIL="vma-merge@localhost"
+		fi
 		for p in "${SERIES[@]}"; do
 			if ! git -C "$t" am --quiet "$PATCHES/$p" >>"$log" 2>&1; then
 				git -C "$t" am --abort >/dev/null 2>&1
