@@ -11,7 +11,7 @@ export LINUX
 
 .PHONY: all run check help deps base version apply stack-check worktree \
 	export kernels kernel-stock kernel-patched selftests bisect-check distro-check \
-	clean distclean
+	bench clean distclean
 
 all: run
 
@@ -36,11 +36,15 @@ help:
 	@echo '  make bisect-check build every patch of the stack in turn (slow)'
 	@echo '  make distro-check compile the touched objects with Debian'"'"'s config,'
 	@echo '                    base against patched, and fail on new warnings'
+	@echo '  make bench        benchmark stock against patched: non-debug kernels'
+	@echo '                    booted in turn (ROUNDS=3 each), vma-bench and'
+	@echo '                    stress-ng; writes build/bench/report.{md,png}'
 	@echo '  make clean        remove build output but keep the unpacked base'
 	@echo '  make distclean    remove build/ entirely'
 	@echo
 	@echo 'Variables: LINUX=/path/to/6.1.y tree, ACCEL=tcg|kvm|auto,'
-	@echo '           SUITES="vm-selftests" (guest suites to run)'
+	@echo '           SUITES="vm-selftests" (guest suites to run),'
+	@echo '           ROUNDS=3, BENCH_SECS=2 (make bench)'
 
 run: deps
 	@$(S)/test-kernels.sh patched
@@ -85,13 +89,17 @@ bisect-check: base
 distro-check: apply
 	@$(S)/check-distro-warnings.sh
 
+bench: deps
+	@$(S)/run-bench.sh
+
 selftests: base
 	@$(S)/build-selftests.sh stock build/stock/linux build/stock/selftests
 
 clean:
-	rm -rf build/patched build/stock/obj build/stock/selftests build/run \
+	rm -rf build/patched build/stock/obj build/stock/bench-obj build/stock/selftests build/run \
 		build/initramfs build/logs build/git-am-check build/tree \
-		build/kvm-probe build/report.md build/bisect build/harness build/distro
+		build/kvm-probe build/report.md build/bisect build/harness build/distro \
+		build/bench
 
 distclean:
 	rm -rf build

@@ -1,6 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# install-deps.sh: install every Debian package the project needs.
+# install-deps.sh [--bench]: install every Debian package the project
+# needs; with --bench, also those only "make bench" needs (stress-ng for
+# the guest, matplotlib for the chart), which make check does not.
 # Prints nothing when all of them are already present.
 set -u
 
@@ -19,6 +21,12 @@ PKGS=(
 	# report
 	python3
 )
+BENCH_PKGS=(stress-ng python3-matplotlib)
+case ${1:-} in
+--bench) PKGS+=("${BENCH_PKGS[@]}") ;;
+"") ;;
+*) echo "usage: $0 [--bench]" >&2; exit 2 ;;
+esac
 
 missing=()
 for p in "${PKGS[@]}"; do

@@ -5,6 +5,7 @@
 # Build a busybox initramfs (gzip'd cpio) whose /init runs the suites
 # named on the kernel command line.  Each SUITE becomes /tests/SUITE,
 # holding the programs of BINDIR and LIST as its list of tests.
+# INITRAMFS_ROOT is the staging directory (default build/initramfs/root).
 set -u
 . "$(dirname "$0")/lib.sh"
 
@@ -15,7 +16,7 @@ shift
 bb=/bin/busybox
 [ -x "$bb" ] || die "busybox-static is not installed"
 
-root=$BUILD/initramfs/root
+root=${INITRAMFS_ROOT:-$BUILD/initramfs/root}
 rm -rf "$root"
 mkdir -p "$root"/{bin,sbin,dev,proc,sys,tmp,etc,tests,mnt/huge}
 cp "$bb" "$root/bin/busybox"

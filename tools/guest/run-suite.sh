@@ -47,17 +47,21 @@ while read -r kind name rest; do
 		cmd=${rest#* }
 		echo "vmatest: $suite: $name" >/dev/console
 		t0=$(cut -d' ' -f1 /proc/uptime)
-		timeout -s KILL "$tmo" sh -c "$cmd" </dev/null >/tmp/out 2>&1
+		# A new file for each program: a straggler of an earlier program
+		# still holding the old one open cannot write into this output.
+		out=/tmp/out.$suite.$i
+		timeout -s KILL "$tmo" sh -c "$cmd" </dev/null >"$out" 2>&1
 		rc=$?
 		t1=$(cut -d' ' -f1 /proc/uptime)
-		sed 's/^/    /' /tmp/out
+		sed 's/^/    /' "$out"
 		echo "# $name: exit $rc, $(echo "$t0 $t1" | awk '{printf "%.1f", $2 - $1}')s"
 		case $rc in
 		0) echo "ok $i $name" ;;
-		4) echo "ok $i $name # SKIP $(grep -m1 -iE 'skip' /tmp/out | tr -d '#')" ;;
+		4) echo "ok $i $name # SKIP $(grep -m1 -iE 'skip' "$out" | tr -d '#')" ;;
 		137) echo "not ok $i $name # TIMEOUT after ${tmo}s" ;;
 		*) echo "not ok $i $name # exit $rc" ;;
 		esac
+		rm -f "$out"
 		;;
 	esac
 done <"$list"
