@@ -71,9 +71,10 @@ for ((i = 1; i <= ROUNDS; i++)); do
 	done
 done
 
+# Debian's interpreter: python3-matplotlib is installed for it.
 msg "report (runs in ${B#"$TOP"/}/run)"
 echo
-python3 "$TOP/tools/bench-report.py" --accel "$ACCEL" \
+/usr/bin/python3 "$TOP/tools/bench-report.py" --accel "$ACCEL" \
 	--markdown "$B/report.md" --png "$B/report.png" --legend "$B/legend.txt" \
 	--note "configuration: tinyconfig + x86_64-qemu.config + bench.config (no debug options)" \
 	--note "vma-bench: $BENCH_SECS s per micro-benchmark; stress-ng $(dpkg-query -W -f='${Version}' stress-ng 2>/dev/null): one instance per stressor, bounded bogo ops" \

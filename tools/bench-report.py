@@ -252,11 +252,13 @@ def plot(path, title, micro, stress, frags):
         if r.lo is not None:
             ax.plot([r.lo, r.hi], [yy, yy], color='black', lw=1.2)
             ax.plot(r.rounds, [yy] * len(r.rounds), 'k|', ms=8)
+        if r.ratio:
+            ax.text(max(r.hi or 0, r.ratio), yy, '  %.3f' % r.ratio,
+                    fontsize=8, va='center', ha='left')
     ax.axvline(1.0, color='black', lw=0.8)
     lo = min([r.lo for r in rows if r.lo] + [0.95])
     hi = max([r.hi for r in rows if r.hi] + [1.05])
-    pad = 0.02
-    ax.set_xlim(lo - pad, hi + pad)
+    ax.set_xlim(lo - 0.1 * (hi - lo), hi + 0.25 * (hi - lo))
     ax.set_yticks(y)
     ax.set_yticklabels([('' if r.section == 'bench' else 'stress-ng ') + r.name
                         for r in rows], fontsize=9)
@@ -284,11 +286,13 @@ def plot(path, title, micro, stress, frags):
     for i, f in enumerate(frags):
         for dx, v in ((-w, f[1]), (0, f[2]), (w, f[3])):
             bx.text(i + dx, num(v), v, ha='center', va='bottom', fontsize=8)
+    top = max([num(v) for f in frags for v in f[1:4]] + [1])
+    bx.set_ylim(0, top * 1.3)
     bx.set_xticks(list(x))
     bx.set_xticklabels(names, rotation=25, ha='right', fontsize=9)
     bx.set_ylabel('VMAs at the end of the workload')
     bx.set_title('fragmentation: final VMA count', fontsize=10)
-    bx.legend(fontsize=8)
+    bx.legend(fontsize=8, loc='upper right', ncol=3)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
 
