@@ -709,8 +709,9 @@ static char *frag_range(const char *name, unsigned long pages)
 /*
  * A garbage-collected heap: one mapping whose ranges a collector makes
  * read-only (while it scans them) or inaccessible (evacuated) and then
- * writable again, in random order; it ends with every 64-page region
- * starting with 4 read-only pages (card tables), the rest writable.
+ * writable again, in random order (reported as gc-heap-scan); it ends
+ * with every 64-page region starting with 4 read-only pages (card
+ * tables), the rest writable, set one page at a time (gc-heap).
  */
 #define GC_PAGES 1024
 #define GC_STEPS 3000
@@ -749,6 +750,7 @@ static void frag_gc_heap(void)
 		}
 		model_set(s, s + len, prot);
 	}
+	frag_report("gc-heap-scan", r, GC_PAGES, model_min(GC_PAGES));
 
 	/* The final layout, one page at a time in random order. */
 	for (i = 0; i < GC_PAGES; i++)
