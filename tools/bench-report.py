@@ -24,7 +24,8 @@ gives the final VMA count of each kernel next to the legal minimum, and
 the vm_area_struct slab usage.
 
 --legend FILE is the output of "vma-bench -l", for the descriptions.
-Exits 1 if a run is missing, incomplete or reported an error.
+Exits 1 if a run is missing, incomplete or reported an error, or a
+kernel console shows a problem (as tools/report.py judges it).
 """
 
 import math
@@ -32,6 +33,9 @@ import os
 import re
 import statistics
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from report import scan_console  # noqa: E402
 
 KV = re.compile(r'(\w+)=("[^"]*"|\S+)')
 RESULT = re.compile(r'^(not ok|ok)\s+\d+\s+(\S+)(?:\s+#\s*(.*))?$')
@@ -80,6 +84,8 @@ class Run:
             self.values[key] = vals
         if not done:
             self.problems.append('the guest did not finish')
+        for line in scan_console(os.path.join(self.path, 'console.log')):
+            self.problems.append('console: ' + line)
 
 
 def median(xs):
