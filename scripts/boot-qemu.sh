@@ -6,8 +6,12 @@
 # The console goes to OUTDIR/console.log and the suites' TAP to
 # OUTDIR/results.tap (a second serial port).  A guest that does not
 # finish within TIMEOUT seconds (default 1800) is killed and reported.
-# ACCEL=tcg (default), kvm, or auto (kvm only if scripts/probe-kvm.sh
-# succeeded for this kernel).
+# ACCEL=tcg (default), kvm, auto (kvm only if scripts/probe-kvm.sh
+# succeeded for this kernel), or icount: TCG with instruction counting,
+# where guest time advances with the instructions the guest executes and
+# not with the host's clock, so that a busy host does not change what a
+# benchmark in the guest measures (one vCPU: with two, 6.1 does not boot
+# under QEMU 7.2's icount).
 set -u
 . "$(dirname "$0")/lib.sh"
 
@@ -16,6 +20,7 @@ name=$1 kernel=$2 initrd=$3 out=$4 suites=$5 tmo=${6:-1800}
 ARCH=${ARCH:-x86_64}
 MEM=${MEM:-4G}
 accel=${ACCEL:-tcg}
+smp=2
 if [ "$accel" = auto ]; then
 	accel=tcg
 	"$(dirname "$0")/probe-kvm.sh" "$kernel" "$initrd" && accel=kvm
@@ -23,7 +28,8 @@ fi
 case $accel in
 tcg) accel_opt="-accel tcg,thread=multi" ;;
 kvm) accel_opt="-accel kvm" ;;
-*) die "ACCEL must be tcg, kvm or auto" ;;
+icount) accel_opt="-accel tcg -icount shift=2,sleep=off" smp=1 ;;
+*) die "ACCEL must be tcg, kvm, icount or auto" ;;
 esac
 
 case $ARCH in
@@ -39,11 +45,11 @@ esac
 mkdir -p "$out"
 rm -f "$out/console.log" "$out/results.tap"
 cmdline="console=$console panic=-1 oops=panic loglevel=5 vmatest.suites=$suites vmatest.out=$out_dev"
-echo "$qemu $machine $accel_opt -smp 2 -m $MEM -kernel $kernel -initrd $initrd -append \"$cmdline\"" >"$out/qemu.cmd"
+echo "$qemu $machine $accel_opt -smp $smp -m $MEM -kernel $kernel -initrd $initrd -append \"$cmdline\"" >"$out/qemu.cmd"
 
 msg "boot $name kernel ($accel) and run: $suites"
 s=$(date +%s)
-timeout -k 10 "$tmo" $qemu $machine $accel_opt -smp 2 -m "$MEM" \
+timeout -k 10 "$tmo" $qemu $machine $accel_opt -smp $smp -m "$MEM" \
 	-display none -monitor none -no-reboot \
 	-kernel "$kernel" -initrd "$initrd" -append "$cmdline" \
 	-serial file:"$out/console.log" -serial file:"$out/results.tap" \

@@ -18,8 +18,8 @@ benchmark the report gives the median of each kernel's rounds, the
 ratio patched/stock of the medians (throughput: above 1 the patched
 kernel is faster), the lowest and highest per-round ratio, and each
 kernel's own spread across rounds, which is the noise the ratio has to
-be read against.  Under TCG (--accel tcg) absolute rates are left out:
-only ratios mean anything there.  For the fragmentation workloads it
+be read against.  Unless --accel is kvm, absolute rates are left out:
+under TCG (tcg, or icount) only ratios mean anything.  For the fragmentation workloads it
 gives the final VMA count of each kernel next to the legal minimum, and
 the vm_area_struct slab usage.
 
@@ -332,7 +332,7 @@ def main(argv):
         print('need runs of both kernels', file=sys.stderr)
         return 2
     legend = read_legend(legend_path)
-    absolute = accel != 'tcg'
+    absolute = accel == 'kvm'
 
     micro = collect(stock, patched, 'bench', 'ops_per_sec')
     stress = collect(stock, patched, 'stress', 'ops_per_sec')
@@ -347,9 +347,17 @@ def main(argv):
     lines += ['- boots, in this order, each running all the benchmarks: %s' % order]
     if absolute:
         lines += ['- QEMU accelerator: %s' % accel]
+    elif accel == 'icount':
+        lines += ['- QEMU accelerator: TCG with -icount (shift=2, sleep=off): '
+                  'guest time advances by 4 ns per guest instruction, not '
+                  'with the host\'s clock, so the rates do not depend on the '
+                  'host\'s load and a ratio is the ratio of instructions '
+                  'executed per operation (cache and pipeline effects are not '
+                  'modelled); only ratios are reported']
     else:
-        lines += ['- QEMU accelerator: TCG (emulated CPU): only ratios are '
-                  'reported; absolute rates under TCG say nothing about hardware']
+        lines += ['- QEMU accelerator: TCG (emulated CPU, wall-clock time): '
+                  'only ratios are reported; absolute rates under TCG say '
+                  'nothing about hardware, and the host\'s load adds noise']
     lines += ['- patched/stock: median of the patched rounds over median of the '
               'stock rounds, in throughput (ops/s): above 1.000 the patched '
               'kernel is faster',
@@ -395,9 +403,10 @@ def main(argv):
         with open(md, 'w') as f:
             f.write(text)
     if png:
+        how = {'kvm': 'KVM', 'icount': 'TCG -icount (instruction-counted time)',
+               'tcg': 'TCG (wall-clock time)'}.get(accel, accel)
         title = ('Linux %s: patched / stock, %d+%d boots alternating, %s'
-                 % (rel(stock), len(stock), len(patched),
-                    'TCG (ratios only)' if not absolute else accel))
+                 % (rel(stock), len(stock), len(patched), how))
         plot(png, title, micro, stress, frags)
     return 1 if problems else 0
 
