@@ -232,9 +232,11 @@ static int selected(const char *name)
 
 #define BENCH_HOLE	96	/* pages */
 #define BENCH_AT	32	/* the anchor's page within the hole */
+#define BENCH_PIN_GAP	32	/* pages from the pinned page to the hole */
 
 struct bench_ctx {
-	char *hole;		/* BENCH_HOLE free pages */
+	char *area;		/* the span of one page table, see bench_area() */
+	char *hole;		/* BENCH_HOLE free pages in it */
 	char *a;		/* the anchor, BENCH_AT pages into the hole */
 	unsigned long brk0;	/* the program break before the benchmark */
 	unsigned long top;	/* the break the brk benchmarks start from */
@@ -246,6 +248,7 @@ struct bench {
 	const char *name;
 	const char *what;
 	unsigned int ops_per_call;
+	int heap;		/* works on the heap, needs no bench_area() */
 	int (*setup)(struct bench_ctx *b);
 	int (*op)(struct bench_ctx *b);
 	void (*teardown)(struct bench_ctx *b);
@@ -293,11 +296,6 @@ static int setup_anchor4(struct bench_ctx *b)
 static int setup_anchor8(struct bench_ctx *b)
 {
 	return setup_anchor(b, 8);
-}
-
-static void teardown_hole(struct bench_ctx *b)
-{
-	munmap(b->hole, BENCH_HOLE * page);
 }
 
 /*
@@ -550,30 +548,56 @@ static int op_fault(struct bench_ctx *b)
 
 static const struct bench benches[] = {
 	{ "brk-expand", "brk +1 page, -1 page; expands the heap VMA (brk2)",
-	  1, setup_brk_expand, op_brk_expand, teardown_brk },
+	  1, 1, setup_brk_expand, op_brk_expand, teardown_brk },
 	{ "brk-new", "brk +1 page, -1 page; a new VMA each time (brk1)",
-	  1, setup_brk_new, op_brk_new, teardown_brk },
+	  1, 1, setup_brk_new, op_brk_new, teardown_brk },
 	{ "mmap-merge", "mmap+munmap of a page next to a VMA (merges)",
-	  1, setup_anchor4, op_mmap_merge, teardown_hole },
+	  1, 0, setup_anchor4, op_mmap_merge, NULL },
 	{ "mmap-apart", "mmap+munmap of a page apart from a VMA",
-	  1, setup_anchor4, op_mmap_apart, teardown_hole },
+	  1, 0, setup_anchor4, op_mmap_apart, NULL },
 	{ "mmap-fill", "mmap+munmap of a page into a hole (3-way merge)",
-	  1, setup_fill, op_mmap_fill, teardown_hole },
+	  1, 0, setup_fill, op_mmap_fill, NULL },
 	{ "mprotect-mid", "mprotect the middle page and back (split in 3, merge)",
-	  1, setup_anchor8, op_mprotect_mid, teardown_hole },
+	  1, 0, setup_anchor8, op_mprotect_mid, NULL },
 	{ "mprotect-end", "mprotect the last page and back (split in 2, merge)",
-	  1, setup_anchor8, op_mprotect_end, teardown_hole },
+	  1, 0, setup_anchor8, op_mprotect_end, NULL },
 	{ "mremap-expand", "mremap +1 page in place and back",
-	  1, setup_anchor4, op_mremap_expand, teardown_hole },
+	  1, 0, setup_anchor4, op_mremap_expand, NULL },
 	{ "mremap-move", "mremap a page beside its neighbour (merge) and away",
-	  1, setup_mremap_move, op_mremap_move, teardown_hole },
+	  1, 0, setup_mremap_move, op_mremap_move, NULL },
 	{ "madvise-fork", "MADV_DONTFORK the middle page and MADV_DOFORK",
-	  1, setup_anchor8, op_madvise, teardown_hole },
+	  1, 0, setup_anchor8, op_madvise, NULL },
 	{ "mlock", "mlock the middle page and munlock",
-	  1, setup_anchor8, op_mlock, teardown_hole },
+	  1, 0, setup_anchor8, op_mlock, NULL },
 	{ "fault-merged", "write faults on two just-merged VMAs (per fault)",
-	  FAULT_PAGES, setup_none, op_fault, teardown_hole },
+	  FAULT_PAGES, 0, setup_none, op_fault, NULL },
 };
+
+/*
+ * The address range that one page table maps (2 MiB with 4 KiB pages),
+ * aligned, free but for a read-only page at its start.  The benchmarks
+ * work in it, BENCH_PIN_GAP pages past that page, so that their page
+ * table entries all live in one page table, which the pinned page keeps
+ * allocated whatever they unmap.  Otherwise how many page tables a
+ * benchmark allocates and frees per operation would depend on where
+ * address space randomisation put it, and differ from boot to boot.
+ */
+static char *bench_area(void)
+{
+	unsigned long span = page / sizeof(void *) * page;
+	char *p, *a;
+
+	p = mmap(NULL, 2 * span, PROT_NONE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	munmap(p, 2 * span);
+	a = (char *)(((unsigned long)p + span - 1) & ~(span - 1));
+	if (map_at(a, page, PROT_READ, 0))
+		return NULL;
+	(void)*(volatile char *)a;
+	return a;
+}
 
 static void bench_error(const struct bench *bn, struct bench_ctx *b)
 {
@@ -589,18 +613,18 @@ static void run_bench(const struct bench *bn)
 	uint64_t c0, c1;
 	double t0, t1, ops;
 
-	b.hole = find_hole(BENCH_HOLE);
-	if (!b.hole) {
-		b.err = "no free address range";
-		bench_error(bn, &b);
-		return;
+	if (!bn->heap) {
+		b.area = bench_area();
+		if (!b.area) {
+			b.err = "no free address range";
+			bench_error(bn, &b);
+			return;
+		}
+		b.hole = b.area + BENCH_PIN_GAP * page;
+		b.a = b.hole + BENCH_AT * page;
 	}
-	b.a = b.hole + BENCH_AT * page;
-	if (bn->setup(&b)) {
-		bench_error(bn, &b);
-		bn->teardown(&b);
-		return;
-	}
+	if (bn->setup(&b))
+		goto err;
 	/* Once with the layout checked, then a few to warm up. */
 	b.check = 1;
 	if (bn->op(&b))
@@ -623,7 +647,10 @@ static void run_bench(const struct bench *bn)
 	}
 	c1 = cycles();
 	t1 = now();
-	bn->teardown(&b);
+	if (bn->teardown)
+		bn->teardown(&b);
+	if (b.area)
+		munmap(b.area, page / sizeof(void *) * page);
 
 	ops = (double)calls * bn->ops_per_call;
 	printf("bench %s ops=%.0f secs=%.6f ops_per_sec=%.1f cycles_per_op=%.1f\n",
@@ -632,7 +659,10 @@ static void run_bench(const struct bench *bn)
 	return;
 err:
 	bench_error(bn, &b);
-	bn->teardown(&b);
+	if (bn->teardown)
+		bn->teardown(&b);
+	if (b.area)
+		munmap(b.area, page / sizeof(void *) * page);
 }
 
 /* ------------------------------------------------------------------ */
