@@ -258,13 +258,15 @@ def plot(path, title, micro, stress, frags):
         if r.lo is not None:
             ax.plot([r.lo, r.hi], [yy, yy], color='black', lw=1.2)
             ax.plot(r.rounds, [yy] * len(r.rounds), 'k|', ms=8)
-        if r.ratio:
-            ax.text(max(r.hi or 0, r.ratio), yy, '  %.3f' % r.ratio,
-                    fontsize=8, va='center', ha='left')
-    ax.axvline(1.0, color='black', lw=0.8)
     lo = min([r.lo for r in rows if r.lo] + [0.95])
     hi = max([r.hi for r in rows if r.hi] + [1.05])
-    ax.set_xlim(lo - 0.1 * (hi - lo), hi + 0.25 * (hi - lo))
+    right = hi + 0.25 * (hi - lo)
+    for yy, r in zip(y, rows):
+        if r.ratio:
+            ax.text(right, yy, '%.3f ' % r.ratio, fontsize=8, va='center',
+                    ha='right')
+    ax.axvline(1.0, color='black', lw=0.8)
+    ax.set_xlim(lo - 0.1 * (hi - lo), right)
     ax.set_yticks(y)
     ax.set_yticklabels([('' if r.section == 'bench' else 'stress-ng ') + r.name
                         for r in rows], fontsize=9)
@@ -291,7 +293,7 @@ def plot(path, title, micro, stress, frags):
            label='patched', color='#4c72b0')
     for i, f in enumerate(frags):
         for dx, v in ((-w, f[1]), (0, f[2]), (w, f[3])):
-            bx.text(i + dx, num(v), v, ha='center', va='bottom', fontsize=8)
+            bx.text(i + dx, num(v), v, ha='center', va='bottom', fontsize=7)
     top = max([num(v) for f in frags for v in f[1:4]] + [1])
     bx.set_ylim(0, top * 1.3)
     bx.set_xticks(list(x))
@@ -372,7 +374,7 @@ def main(argv):
     g = geomean([r.ratio for r in micro])
     if g:
         lines += ['Geometric mean of the micro-benchmark ratios: %.3f' % g, '']
-    lines += ['## stress-ng, bogo-ops per second of wall-clock time', '',
+    lines += ['## stress-ng, bogo-ops per second of the guest\'s elapsed time', '',
               perf_table(stress, legend, absolute), '']
     g = geomean([r.ratio for r in stress])
     if g:
