@@ -84,6 +84,7 @@ kernel-patched: apply
 kernels: kernel-stock kernel-patched
 
 bisect-check: base
+	@$(S)/install-deps.sh --bisect
 	@$(S)/check-bisect.sh
 
 distro-check: apply

@@ -3,7 +3,9 @@
 # check-bisect.sh [FIRST]: check that the stack is bisectable.  Patches
 # are pushed one at a time onto a copy of the base (build/bisect/linux);
 # after each one the x86_64 test kernel and an allnoconfig kernel are
-# built, and the userland VMA harness is run where the tree has one.
+# built, mm/ is built for riscv's nommu_virt_defconfig (mm/nommu.c
+# shares declarations with the MMU code), and the userland VMA harness
+# is run where the tree has one.
 # FIRST (default 1) skips the patches before it, which are only applied.
 #
 # Not part of "make check": with a warm ccache it takes a few minutes
@@ -36,6 +38,18 @@ allno() {
 	make -C "$tree" O="$obj" CC="$KCC" -j"$(nproc)" bzImage
 }
 
+nommu() {
+	local obj=$BUILD/bisect/nommu
+	mkdir -p "$obj"
+	use_ccache
+	local cc=riscv64-linux-gnu-gcc
+	[ "$KCC" = gcc ] || cc="ccache $cc"
+	make -C "$tree" O="$obj" ARCH=riscv CROSS_COMPILE=riscv64-linux-gnu- \
+		CC="$cc" nommu_virt_defconfig &&
+	make -C "$tree" O="$obj" ARCH=riscv CROSS_COMPILE=riscv64-linux-gnu- \
+		CC="$cc" -j"$(nproc)" W=1 mm/
+}
+
 fail=0
 i=0
 for p in "${SERIES[@]}"; do
@@ -51,6 +65,7 @@ for p in "${SERIES[@]}"; do
 	"$S"/build-kernel.sh bisect "$tree" "$BUILD/bisect/obj" \
 		"$TOP/configs/x86_64-qemu.config" "$TOP/configs/debug.config" || { fail=1; continue; }
 	stage "  allnoconfig build" "$LOGS/bisect-allno.log" allno || { fail=1; continue; }
+	stage "  riscv nommu build of mm/" "$LOGS/bisect-nommu.log" nommu || { fail=1; continue; }
 	if [ -f "$tree/tools/testing/vma/Makefile" ]; then
 		"$S"/run-harness.sh "$tree" bisect >/dev/null || { fail=1; continue; }
 		msg "  harness: $(tail -n 1 "$LOGS/harness-bisect.log")"

@@ -1,8 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# install-deps.sh [--bench]: install every Debian package the project
-# needs; with --bench, also those only "make bench" needs (stress-ng for
-# the guest, matplotlib for the chart), which make check does not.
+# install-deps.sh [--bench|--bisect]: install every Debian package the
+# project needs; with --bench, also those only "make bench" needs
+# (stress-ng for the guest, matplotlib for the chart), and with --bisect
+# those only "make bisect-check" needs (a riscv cross compiler for the
+# nommu build), which make check does not.
 # Prints nothing when all of them are already present.
 set -u
 
@@ -22,10 +24,12 @@ PKGS=(
 	python3
 )
 BENCH_PKGS=(stress-ng python3-matplotlib)
+BISECT_PKGS=(gcc-riscv64-linux-gnu)
 case ${1:-} in
 --bench) PKGS+=("${BENCH_PKGS[@]}") ;;
+--bisect) PKGS+=("${BISECT_PKGS[@]}") ;;
 "") ;;
-*) echo "usage: $0 [--bench]" >&2; exit 2 ;;
+*) echo "usage: $0 [--bench|--bisect]" >&2; exit 2 ;;
 esac
 
 missing=()
