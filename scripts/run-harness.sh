@@ -7,7 +7,8 @@
 # lib/maple_tree.c in userspace; it builds in place, so it runs in a
 # copy of the parts of TREE it reads (build/harness/NAME/src) and TREE
 # is never written to.  The TAP goes to build/harness/NAME/results.tap.
-# With "coverage", gcov line coverage of mm/vma.c is reported as well.
+# With "coverage", gcov line coverage of mm/vma.c is reported as well,
+# in total and per function (build/harness/NAME/functions.txt).
 set -u
 . "$(dirname "$0")/lib.sh"
 
@@ -54,5 +55,19 @@ if [ -n "$mode" ]; then
 	 mv '^#^#^#mm#vma.c.gcov' "$out/mm-vma.c.gcov" &&
 	 pct=$(grep -A1 "^File '../../../mm/vma.c'" gcov.log | sed -n 's/^Lines executed://p') &&
 	 msg "harness ($name): mm/vma.c line coverage $pct; unexecuted lines marked ##### in ${out#"$TOP"/}/mm-vma.c.gcov")
+	# Per function, for mm/vma.c and the helpers of mm/vma.h that the
+	# harness instantiates: the full table goes to a file, the summary
+	# and every function not fully covered to the output.
+	if (cd "$src/tools/testing/vma" &&
+	    gcov --json-format -p -o vma.o vma.c >/dev/null 2>&1) &&
+	   [ -f "$src/tools/testing/vma/vma.gcov.json.gz" ]; then
+		python3 "$TOP/tools/gcov-functions.py" \
+			"$src/tools/testing/vma/vma.gcov.json.gz" mm/vma.c mm/vma.h \
+			--table "$out/functions.txt" | {
+			read -r summary
+			msg "harness ($name): $summary (table in ${out#"$TOP"/}/functions.txt)"
+			cat
+		}
+	fi
 fi
 exit $rc
