@@ -737,6 +737,28 @@ static char *frag_range(const char *name, unsigned long pages)
 }
 
 /*
+ * Start a fragmentation scenario on a fresh range of @pages read/write
+ * pages, all faulted in: the model starts from the same layout.  Returns
+ * the range, or NULL after reporting the error.
+ */
+static char *frag_map_rw(const char *name, unsigned long pages)
+{
+	char *r;
+
+	model_reset();
+	r = frag_range(name, pages);
+	if (!r)
+		return NULL;
+	if (map_at(r, pages * page, RW, 0)) {
+		frag_error(name, "mmap");
+		return NULL;
+	}
+	touch(r, pages * page);
+	model_set(0, pages, RW);
+	return r;
+}
+
+/*
  * A garbage-collected heap: one mapping whose ranges a collector makes
  * read-only (while it scans them) or inaccessible (evacuated) and then
  * writable again, in random order (reported as gc-heap-scan); it ends
@@ -756,16 +778,9 @@ static void frag_gc_heap(void)
 	char *r;
 	int prot;
 
-	model_reset();
-	r = frag_range("gc-heap", GC_PAGES);
+	r = frag_map_rw("gc-heap", GC_PAGES);
 	if (!r)
 		return;
-	if (map_at(r, GC_PAGES * page, RW, 0)) {
-		frag_error("gc-heap", "mmap");
-		return;
-	}
-	touch(r, GC_PAGES * page);
-	model_set(0, GC_PAGES, RW);
 
 	rng_seed(0x9c0ffee);
 	for (i = 0; i < GC_STEPS; i++) {
@@ -986,16 +1001,9 @@ static void frag_fork_write(void)
 	pid_t pid;
 	char *r;
 
-	model_reset();
-	r = frag_range("fork-write", FORK_PAGES);
+	r = frag_map_rw("fork-write", FORK_PAGES);
 	if (!r)
 		return;
-	if (map_at(r, FORK_PAGES * page, RW, 0)) {
-		frag_error("fork-write", "mmap");
-		return;
-	}
-	touch(r, FORK_PAGES * page);
-	model_set(0, FORK_PAGES, RW);
 	rng_seed(0xf0f);
 	for (i = 0; i < FORK_STRIPES; i++) {
 		s = rng(FORK_PAGES);
