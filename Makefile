@@ -34,6 +34,7 @@ help:
 	@echo '  make kernels      build the stock and the patched kernel'
 	@echo '  make selftests    build the base tree'"'"'s selftests/vm programs'
 	@echo '  make bisect-check build every patch of the stack in turn (slow)'
+	@echo '  make checkpatch   checkpatch.pl --strict on every patch, fed on stdin'
 	@echo '  make distro-check compile the touched objects with Debian'"'"'s config,'
 	@echo '                    base against patched, and fail on new warnings'
 	@echo '  make bench        benchmark stock against patched: non-debug kernels'
@@ -66,6 +67,9 @@ apply: base
 
 stack-check: base
 	@$(S)/apply-stack.sh && $(S)/check-git-am.sh
+
+checkpatch: base
+	@$(S)/checkpatch-stack.sh
 
 worktree: base
 	@$(S)/expand-stack.sh
