@@ -121,6 +121,37 @@ VMA-SUITE-END merge
         self.assertEqual(s.passed, ['crash.a'])
         self.assertEqual([n for n, _ in s.failed], ['crash', 'merge.a'])
 
+    def test_console_line_inside_negative_control(self):
+        d = tempfile.mkdtemp()
+        xfail = os.path.join(d, 'xfail')
+        with open(xfail, 'w') as f:
+            f.write('stock merge/merge.new_b leaks on stock\n')
+        bug = '[ 1.1] BUG: Bad rss-counter state mm:0000 type:MM_ANONPAGES val:1'
+        window = ('[ 1.0] vmatest-expect: begin merge/merge.new_b\n%s\n'
+                  '[ 1.2] vmatest-expect: end merge/merge.new_b\n' % bug)
+        tap = self.CASES.replace('not ok 2 crash # exit 139', 'ok 2 crash')
+        # On patched the test passes, and fails only by the console line.
+        passing = tap.replace('not ok 2 merge.new_b', 'ok 2 merge.new_b')
+        passing = passing.replace('not ok 1 merge # exit 1', 'ok 1 merge')
+        for kernel, console, rc in (
+                # The negative control's own line is expected ...
+                ('stock', window, 0),
+                # ... but not on a kernel where the test must pass,
+                ('patched', window, 1),
+                # nor outside the window.
+                ('stock', window + bug.replace('1.1', '2.0') + '\n', 1),
+                ('stock', bug + '\n' + window.replace(bug + '\n', ''), 1)):
+            run = os.path.join(d, kernel)
+            os.makedirs(run, exist_ok=True)
+            with open(os.path.join(run, 'results.tap'), 'w') as f:
+                f.write(tap if kernel == 'stock' else passing)
+            with open(os.path.join(run, 'console.log'), 'w') as f:
+                f.write('VMA-DMESG-BEGIN\n%sVMA-DMESG-END\n' % console)
+            p = subprocess.run([sys.executable, report.__file__, '--xfail',
+                                xfail, '%s=%s' % (kernel, run)],
+                               capture_output=True, text=True)
+            self.assertEqual(p.returncode, rc, (kernel, console, p.stdout))
+
 
 if __name__ == '__main__':
     unittest.main()
