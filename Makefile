@@ -44,7 +44,7 @@ help:
 	@echo '  make distclean    remove build/ entirely'
 	@echo
 	@echo 'Variables: LINUX=/path/to/6.1.y tree, ACCEL=tcg|kvm|auto,'
-	@echo '           SUITES="vm-selftests merge bench-smoke" (guest suites),'
+	@echo '           SUITES="vm-selftests merge bench-smoke stress" (guest suites),'
 	@echo '           ROUNDS=3, BENCH_SECS=2 (make bench)'
 
 run: deps

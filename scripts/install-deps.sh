@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # install-deps.sh [--bench|--bisect]: install every Debian package the
 # project needs; with --bench, also those only "make bench" needs
-# (stress-ng for the guest, matplotlib for the chart), and with --bisect
+# (matplotlib for the chart), and with --bisect
 # those only "make bisect-check" needs (a riscv cross compiler for the
 # nommu build), which make check does not.
 # Prints nothing when all of them are already present.
@@ -20,10 +20,12 @@ PKGS=(
 	busybox-static qemu-system-x86
 	# selftests and the userland harness
 	libnuma-dev libcap-dev liburcu-dev
+	# fuzz and stress of the VMA syscalls in the guest
+	trinity stress-ng
 	# report
 	python3
 )
-BENCH_PKGS=(stress-ng python3-matplotlib)
+BENCH_PKGS=(python3-matplotlib)
 BISECT_PKGS=(gcc-riscv64-linux-gnu)
 case ${1:-} in
 --bench) PKGS+=("${BENCH_PKGS[@]}") ;;

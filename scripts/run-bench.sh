@@ -43,7 +43,8 @@ LOCALVERSION=-vma-merge \
 stage_suite() {
 	rm -rf "$B/suite" &&
 	"$S"/build-bench.sh "$B/suite" &&
-	"$S"/stage-stress-ng.sh "$B/suite" &&
+	"$S"/stage-programs.sh "$B/suite" stress-ng &&
+	cp "$TOP/tools/bench/stress-ng.sh" "$B/suite/" &&
 	sed "s/@SECS@/$BENCH_SECS/g" "$TOP/tools/guest/suites/bench.list" >"$B/bench.list" &&
 	"$B/suite/vma-bench" -l >"$B/legend.txt"
 }

@@ -91,6 +91,16 @@ fi
 stage "build vma-bench" "$LOGS/build-bench.log" "$S"/build-bench.sh "$BUILD/initramfs/bench" || exit 1
 specs+=("bench-smoke=$BUILD/initramfs/bench:$TOP/tools/guest/suites/bench-smoke.list")
 suites+=(bench-smoke)
+# Debian's trinity and stress-ng on the VMA system calls.
+stage_stress() {
+	rm -rf "$BUILD/initramfs/stress" &&
+	"$S"/stage-programs.sh "$BUILD/initramfs/stress" trinity stress-ng &&
+	cp "$TOP/tools/guest/trinity.sh" "$TOP/tools/bench/stress-ng.sh" \
+		"$BUILD/initramfs/stress/"
+}
+stage "stage trinity and stress-ng" "$LOGS/stage-stress.log" stage_stress || exit 1
+specs+=("stress=$BUILD/initramfs/stress:$TOP/tools/guest/suites/stress.list")
+suites+=(stress)
 SUITES=${SUITES:-${suites[*]}}
 
 initrd=$BUILD/initramfs/tests.cpio.gz
