@@ -6,8 +6,9 @@
 #
 # Each patch is fed on standard input.  Given a file name that git
 # tracks, checkpatch checks the file as source code rather than as a
-# patch (git_is_single_file), and reports the single space of every
-# blank context line as trailing whitespace: patches/ is tracked here.
+# patch (git_is_single_file): patches/ is tracked here.  (That mode also
+# reported every blank context line as trailing whitespace until
+# scripts/export-stack.sh began writing them as empty lines.)
 # "Unknown commit id" is left out: the base has no git history to look
 # commit references up in.
 #

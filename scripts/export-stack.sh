@@ -3,7 +3,10 @@
 # export-stack.sh [DIR]: write the commits base..HEAD of the work tree
 # (default build/work/linux) to patches/ as git format-patch files and
 # rewrite patches/series.  The output depends only on the commits, so
-# exporting an unchanged branch produces no diff.
+# exporting an unchanged branch produces no diff.  Blank context lines
+# are written as empty lines (diff.suppressBlankEmpty), as quilt and
+# git am accept: checkpatch.pl given a patch's file name then does not
+# take their single space for trailing whitespace.
 set -u
 . "$(dirname "$0")/lib.sh"
 
@@ -15,7 +18,8 @@ git -C "$work" rev-parse --verify -q base >/dev/null ||
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-git -C "$work" -c core.abbrev=12 -c diff.renames=true format-patch -q \
+git -C "$work" -c core.abbrev=12 -c diff.renames=true \
+	-c diff.suppressBlankEmpty=true format-patch -q \
 	--zero-commit --no-signature --no-numbered --stat=80 \
 	-o "$tmp" base..HEAD || die "git format-patch failed"
 
