@@ -31,8 +31,9 @@ patched_obj=$BUILD/patched/bench-obj
 
 msg "benchmarks: stock against patched Linux $BASE_VERSION ($(series | wc -l) patches), $ROUNDS rounds"
 "$S"/install-deps.sh --bench || exit 1
-stage "self-test of the bench report" "$LOGS/bench-report-test.log" \
-	/usr/bin/python3 "$TOP/tools/bench_report_test.py" || exit 1
+# Debian's interpreter, the one that runs tools/bench-report.py below.
+PYTHON=/usr/bin/python3 stage "self-tests of the report tools" "$LOGS/tool-tests.log" \
+	"$S"/run-tool-tests.sh || exit 1
 "$S"/fetch-base.sh || exit 1
 "$S"/apply-stack.sh || exit 1
 "$S"/build-kernel.sh bench-stock "$STOCK_SRC" "$stock_obj" "${frags[@]}" || exit 1

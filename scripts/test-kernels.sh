@@ -24,7 +24,7 @@ frags=("$TOP/configs/x86_64-qemu.config" "$TOP/configs/debug.config")
 
 msg "vma-merge stack for Linux $BASE_VERSION: $(series | wc -l) patches; kernels: ${kinds[*]}"
 "$S"/install-deps.sh || exit 1
-stage "self-test of the report" "$LOGS/report-test.log" python3 "$TOP/tools/report_test.py" || exit 1
+stage "self-tests of the report tools" "$LOGS/tool-tests.log" "$S"/run-tool-tests.sh || exit 1
 
 if [ -n "$LINUX" ]; then
 	LINUX=$(cd "$LINUX" && pwd) || exit 1

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import tempfile
 import unittest
+from unittest import mock
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -15,6 +16,7 @@ _spec = importlib.util.spec_from_file_location(
     'bench_report', os.path.join(HERE, 'bench-report.py'))
 br = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(br)
+import report  # noqa: E402  (the module bench-report.py shares the scan with)
 
 CLEAN = 'VMA-DMESG-BEGIN\nclean boot\nVMA-DMESG-END\n'
 
@@ -111,6 +113,42 @@ class BenchReportTest(unittest.TestCase):
             f.write(CLEAN)
         runs = br.Run('patched', d)
         self.assertIn('the guest did not finish', runs.problems)
+
+    def test_console_warning_is_a_problem_of_the_run(self):
+        # Run.parse() in this process, on the result of report.py's
+        # scan_console(): a change of its return type that parse() does
+        # not follow fails here (an earlier one raised a TypeError).
+        warning = 'WARNING: CPU: 0 PID: 1 at mm/vma.c:100 vma_merge+0x1'
+        top, args = self.rounds(
+            [(100, 10)], [(100, 10)],
+            console='VMA-DMESG-BEGIN\n[    1.0] %s\nVMA-DMESG-END\n' % warning)
+        run = br.Run(*args[0].split('=', 1))
+        self.assertEqual(run.problems, ['console: ' + warning])
+        rc, out = self.report(args)
+        self.assertEqual(rc, 1, out)
+        self.assertIn('console: ' + warning, out)
+        with open(os.path.join(top, 'stock-1', 'console.log'), 'w') as f:
+            f.write(CLEAN)
+        clean = br.Run('stock', os.path.join(top, 'stock-1'))
+        self.assertEqual(clean.problems, [])
+
+    def test_expected_console_line_is_a_problem_too(self):
+        # The bench has no negative controls, so nothing excuses a line.
+        _, args = self.rounds([(100, 10)], [(100, 10)])
+        line = 'BUG: Bad rss-counter state mm:0000 type:MM_ANONPAGES val:1'
+        scan = report.ConsoleScan(expected=[('merge/merge.x', line)])
+        with mock.patch.object(br, 'scan_console', return_value=scan):
+            run = br.Run(*args[0].split('=', 1))
+        self.assertEqual(len(run.problems), 1, run.problems)
+        self.assertIn(line, run.problems[0])
+        self.assertIn('merge/merge.x', run.problems[0])
+
+    def test_missing_console_is_a_problem(self):
+        _, args = self.rounds([(100, 10)], [(100, 10)])
+        d = args[0].split('=', 1)[1]
+        os.remove(os.path.join(d, 'console.log'))
+        self.assertEqual(br.Run('stock', d).problems,
+                         ['console: console log missing'])
 
 
 if __name__ == '__main__':

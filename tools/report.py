@@ -33,6 +33,7 @@ KASAN/UBSAN report, lockdep splat or "Bad rss-counter" line.
 import os
 import re
 import sys
+from dataclasses import dataclass, field
 
 RESULT = re.compile(r'^(not ok|ok)\s+(\d+)\s*-?\s*([^#]*?)\s*(?:#\s*(.*))?$')
 PLAN = re.compile(r'^1\.\.(\d+)')
@@ -155,18 +156,32 @@ def apply_xfail(suites, path):
                                  'expected to fail here: ' + why))
 
 
+@dataclass(frozen=True)
+class ConsoleScan:
+    """What scan_console() found in one kernel log.
+
+    bad: the suspicious lines that count against the kernel, each once.
+    expected: (SUITE/TEST, line) for the suspicious lines that a negative
+    control named in scan_console()'s @xfailed announced between its
+    "vmatest-expect: begin/end" markers.
+
+    Read the fields by name; it is deliberately not a tuple."""
+    bad: list = field(default_factory=list)
+    expected: list = field(default_factory=list)
+
+
 def scan_console(path, xfailed=()):
-    """Suspicious lines of the kernel log, each once, and those of them
-    that a negative control in @xfailed (SUITE/TEST names) announced,
-    as (test, line)."""
+    """Scan the kernel log at @path; always returns a ConsoleScan.
+    @xfailed: the SUITE/TEST names that failed as negative controls on
+    this kernel (none for a kernel without expected failures)."""
     try:
         with open(path, errors='replace') as f:
             text = f.read().replace('\r', '')
     except OSError:
-        return ['console log missing'], []
+        return ConsoleScan(bad=['console log missing'])
     m = re.search(r'VMA-DMESG-BEGIN\n(.*?)VMA-DMESG-END', text, re.S)
     body = m.group(1) if m else text
-    bad, expected, inside = [], [], None
+    scan, inside = ConsoleScan(), None
     for line in body.splitlines():
         w = EXPECT_MARK.search(line)
         if w:
@@ -175,11 +190,11 @@ def scan_console(path, xfailed=()):
         if CONSOLE_BAD.search(line):
             line = re.sub(r'^\[\s*[\d.]+\]\s*', '', line).strip()
             if inside in xfailed:
-                if (inside, line) not in expected:
-                    expected.append((inside, line))
-            elif line not in bad:
-                bad.append(line)
-    return bad, expected
+                if (inside, line) not in scan.expected:
+                    scan.expected.append((inside, line))
+            elif line not in scan.bad:
+                scan.bad.append(line)
+    return scan
 
 
 def main(argv):
@@ -258,16 +273,16 @@ def main(argv):
         for s, n, why in skips:
             print('  %s/%s %s: %s' % (s.kernel, s.name, n, why or 'no reason given'))
     console_bad = 0
-    for kernel, (bad, expected) in consoles.items():
-        if expected:
+    for kernel, scan in consoles.items():
+        if scan.expected:
             print('\n%s kernel console, expected inside negative controls:'
                   % kernel)
-            for test, line in expected[:20]:
+            for test, line in scan.expected[:20]:
                 print('  %s: %s' % (test, line))
-        if bad:
+        if scan.bad:
             console_bad += 1
             print('\n%s kernel console shows problems:' % kernel)
-            for line in bad[:20]:
+            for line in scan.bad[:20]:
                 print('  ' + line)
 
     npass = sum(len(s.passed) for s in suites)
