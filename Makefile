@@ -9,7 +9,7 @@ S := scripts
 LINUX ?=
 export LINUX
 
-.PHONY: all run check help deps base version apply stack-check worktree \
+.PHONY: all run check check-kasan help deps base version apply stack-check worktree \
 	export kernels kernel-stock kernel-patched selftests bisect-check distro-check \
 	bench clean distclean
 
@@ -23,6 +23,8 @@ help:
 	@echo '  make check        the full test suite: the stack applies with quilt and'
 	@echo '                    git am, stock and patched kernels are built, booted'
 	@echo '                    and tested; ends with "N passed, N failed"'
+	@echo '  make check-kasan  every guest suite on the patched kernel built with'
+	@echo '                    KASAN, kmemleak and lockdep (slow; not in make check)'
 	@echo
 	@echo '  make deps         install the Debian packages the project needs'
 	@echo '  make base         unpack Debian'"'"'s linux-source-6.1 into build/stock/linux'
@@ -52,6 +54,9 @@ run: deps
 
 check: deps
 	@$(S)/test-kernels.sh stock patched
+
+check-kasan: deps
+	@VARIANT=kasan BOOT_TIMEOUT=$${BOOT_TIMEOUT:-5400} $(S)/test-kernels.sh patched
 
 deps:
 	@$(S)/install-deps.sh

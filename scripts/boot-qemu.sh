@@ -11,7 +11,8 @@
 # where guest time advances with the instructions the guest executes and
 # not with the host's clock, so that a busy host does not change what a
 # benchmark in the guest measures (one vCPU: with two, 6.1 does not boot
-# under QEMU 7.2's icount).
+# under QEMU 7.2's icount).  CMDLINE_EXTRA is appended to the kernel
+# command line.
 set -u
 . "$(dirname "$0")/lib.sh"
 
@@ -44,7 +45,7 @@ esac
 
 mkdir -p "$out"
 rm -f "$out/console.log" "$out/results.tap"
-cmdline="console=$console panic=-1 oops=panic loglevel=5 vmatest.suites=$suites vmatest.out=$out_dev"
+cmdline="console=$console panic=-1 oops=panic loglevel=5 vmatest.suites=$suites vmatest.out=$out_dev ${CMDLINE_EXTRA:-}"
 echo "$qemu $machine $accel_opt -smp $smp -m $MEM -kernel $kernel -initrd $initrd -append \"$cmdline\"" >"$out/qemu.cmd"
 
 msg "boot $name kernel ($accel) and run: $suites"

@@ -11,6 +11,10 @@
 # SUITES (default: every suite available) names the guest suites to run, ACCEL is
 # passed to scripts/boot-qemu.sh (default auto: KVM only if a probe boot
 # works, else TCG).
+#
+# VARIANT=kasan (make check-kasan) builds the patched kernel with
+# configs/kasan.config on top, in an object directory of its own, and
+# boots it alone with every suite; the guest reports what kmemleak found.
 set -u
 . "$(dirname "$0")/lib.sh"
 S=$(dirname "$0")
@@ -20,22 +24,35 @@ kinds=("$@")
 want() { [[ " ${kinds[*]} " == *" $1 "* ]]; }
 export ACCEL=${ACCEL:-auto}
 LINUX=${LINUX:-}
+VARIANT=${VARIANT:-}
 frags=("$TOP/configs/x86_64-qemu.config" "$TOP/configs/debug.config")
+# Unmerged slab caches, so that the fault-injection suite can count the
+# vm_area_struct and anon_vma objects that each system call leaves.
+export CMDLINE_EXTRA=${CMDLINE_EXTRA:-slab_nomerge}
+case $VARIANT in
+'') ;;
+kasan)
+	want stock && die "VARIANT=kasan builds the patched kernel only"
+	frags+=("$TOP/configs/kasan.config")
+	;;
+*) die "unknown VARIANT=$VARIANT (kasan)" ;;
+esac
+vsuffix=${VARIANT:+-$VARIANT}
 
-msg "vma-merge stack for Linux $BASE_VERSION: $(series | wc -l) patches; kernels: ${kinds[*]}"
+msg "vma-merge stack for Linux $BASE_VERSION: $(series | wc -l) patches; kernels: ${kinds[*]}${VARIANT:+ ($VARIANT)}"
 "$S"/install-deps.sh || exit 1
 stage "self-tests of the report tools" "$LOGS/tool-tests.log" "$S"/run-tool-tests.sh || exit 1
 
 if [ -n "$LINUX" ]; then
 	LINUX=$(cd "$LINUX" && pwd) || exit 1
 	stock_src=$LINUX patched_src=$LINUX
-	stock_obj=$BUILD/tree/stock-obj patched_obj=$BUILD/tree/patched-obj
+	stock_obj=$BUILD/tree/stock-obj patched_obj=$BUILD/tree/patched$vsuffix-obj
 	sel_stock=$BUILD/tree/selftests-stock sel_patched=$BUILD/tree/selftests-patched
 else
 	"$S"/fetch-base.sh || exit 1
 	msg "base: Linux $(kernel_version "$STOCK_SRC") ($(cut -d' ' -f2 "$BUILD/stock/.unpacked") of $BASE_PACKAGE)"
 	stock_src=$STOCK_SRC patched_src=$PATCHED_SRC
-	stock_obj=$BUILD/stock/obj patched_obj=$BUILD/patched/obj
+	stock_obj=$BUILD/stock/obj patched_obj=$BUILD/patched/obj$vsuffix
 	sel_stock=$BUILD/stock/selftests sel_patched=$BUILD/patched/selftests
 	"$S"/apply-stack.sh || exit 1
 	if want stock; then
@@ -60,7 +77,7 @@ if [ -n "$LINUX" ]; then
 fi
 if want patched; then
 	LOCALVERSION=-vma-merge \
-		"$S"/build-kernel.sh patched "$patched_src" "$patched_obj" "${frags[@]}" || exit 1
+		"$S"/build-kernel.sh patched$vsuffix "$patched_src" "$patched_obj" "${frags[@]}" || exit 1
 fi
 
 # The userland VMA harness runs on the host against the patched tree.
@@ -101,6 +118,11 @@ stage_stress() {
 stage "stage trinity and stress-ng" "$LOGS/stage-stress.log" stage_stress || exit 1
 specs+=("stress=$BUILD/initramfs/stress:$TOP/tools/guest/suites/stress.list")
 suites+=(stress)
+# Fault injection into every system call that merges or splits VMAs.
+stage "build failinject" "$LOGS/build-failinject.log" \
+	"$S"/build-failinject.sh "$BUILD/initramfs/failinject" || exit 1
+specs+=("failinject=$BUILD/initramfs/failinject:$TOP/tools/guest/suites/failinject.list")
+suites+=(failinject)
 SUITES=${SUITES:-${suites[*]}}
 
 initrd=$BUILD/initramfs/tests.cpio.gz
@@ -123,9 +145,10 @@ for kind in stock patched; do
 	want $kind || continue
 	obj=$stock_obj
 	[ $kind = patched ] && obj=$patched_obj
-	"$S"/boot-qemu.sh $kind "$obj/arch/x86/boot/bzImage" "$initrd" \
-		"$BUILD/run/$kind" "$(echo $SUITES | tr ' ' ,)" || rc=1
-	runs+=("$kind=$BUILD/run/$kind")
+	run=$BUILD/run/$kind$vsuffix
+	"$S"/boot-qemu.sh $kind$vsuffix "$obj/arch/x86/boot/bzImage" "$initrd" \
+		"$run" "$(echo $SUITES | tr ' ' ,)" ${BOOT_TIMEOUT:-} || rc=1
+	runs+=("$kind$vsuffix=$run")
 done
 
 msg "report (logs in ${BUILD#"$TOP"/}/logs and ${BUILD#"$TOP"/}/run)"
