@@ -33,7 +33,7 @@ KASAN/UBSAN report, lockdep splat or "Bad rss-counter" line.
 import os
 import re
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 RESULT = re.compile(r'^(not ok|ok)\s+(\d+)\s*-?\s*([^#]*?)\s*(?:#\s*(.*))?$')
 PLAN = re.compile(r'^1\.\.(\d+)')
@@ -42,8 +42,13 @@ CONSOLE_BAD = re.compile(
     r'Kernel panic|KASAN:|UBSAN:|possible circular locking|'
     r'possible recursive locking|inconsistent lock state|'
     r'Bad rss-counter|Bad page (state|map)|RCU stall|soft lockup|'
-    r'hung_task|Call Trace:)')
+    r'hung_task|Call Trace:|unreferenced object)')
 EXPECT_MARK = re.compile(r'vmatest-expect: (begin|end) (\S+)')
+# warn_alloc() reporting a page allocation that failed, as the fault
+# injection suites make them fail on purpose: its stack dump is not a
+# problem, but any other complaint near it still is.
+ALLOC_FAILURE = re.compile(r'page allocation failure: order:')
+ALLOC_FAILURE_LINES = 10
 
 
 class Suite:
@@ -164,10 +169,13 @@ class ConsoleScan:
     expected: (SUITE/TEST, line) for the suspicious lines that a negative
     control named in scan_console()'s @xfailed announced between its
     "vmatest-expect: begin/end" markers.
+    alloc_failures: how many page allocation failures warn_alloc()
+    reported; the "Call Trace:" of each is not counted as bad.
 
     Read the fields by name; it is deliberately not a tuple."""
     bad: list = field(default_factory=list)
     expected: list = field(default_factory=list)
+    alloc_failures: int = 0
 
 
 def scan_console(path, xfailed=()):
@@ -181,12 +189,21 @@ def scan_console(path, xfailed=()):
         return ConsoleScan(bad=['console log missing'])
     m = re.search(r'VMA-DMESG-BEGIN\n(.*?)VMA-DMESG-END', text, re.S)
     body = m.group(1) if m else text
-    scan, inside = ConsoleScan(), None
+    scan, inside, alloc_window, alloc_failures = ConsoleScan(), None, 0, 0
     for line in body.splitlines():
         w = EXPECT_MARK.search(line)
         if w:
             inside = w.group(2) if w.group(1) == 'begin' else None
             continue
+        if ALLOC_FAILURE.search(line):
+            alloc_failures += 1
+            alloc_window = ALLOC_FAILURE_LINES
+            continue
+        if alloc_window:
+            alloc_window -= 1
+            if 'Call Trace:' in line and not CONSOLE_BAD.search(
+                    line.replace('Call Trace:', '')):
+                continue
         if CONSOLE_BAD.search(line):
             line = re.sub(r'^\[\s*[\d.]+\]\s*', '', line).strip()
             if inside in xfailed:
@@ -194,7 +211,29 @@ def scan_console(path, xfailed=()):
                     scan.expected.append((inside, line))
             elif line not in scan.bad:
                 scan.bad.append(line)
-    return scan
+    return replace(scan, alloc_failures=alloc_failures)
+
+
+FAILINJECT_SUMMARY = re.compile(r'^\s*# (failinject(?: total)?: .*)$')
+
+
+def fault_injection_summaries(runs):
+    """The totals the failinject suite printed, per kernel: faults
+    injected per system call and in all, calls that survived, splats and
+    drift."""
+    out = {}
+    for kernel, rundir in runs:
+        try:
+            with open(os.path.join(rundir, 'results.tap'),
+                      errors='replace') as f:
+                text = f.read().replace('\r', '')
+        except OSError:
+            continue
+        lines = [m.group(1) for m in map(FAILINJECT_SUMMARY.match,
+                                         text.splitlines()) if m]
+        if lines:
+            out[kernel] = lines
+    return out
 
 
 def main(argv):
@@ -272,8 +311,16 @@ def main(argv):
         print('\nskipped:')
         for s, n, why in skips:
             print('  %s/%s %s: %s' % (s.kernel, s.name, n, why or 'no reason given'))
+    for kernel, lines in fault_injection_summaries(runs).items():
+        print('\n%s kernel, fault injection:' % kernel)
+        for line in lines:
+            print('  ' + line)
     console_bad = 0
     for kernel, scan in consoles.items():
+        if scan.alloc_failures:
+            print('\n%s kernel console: %d page allocation failures reported '
+                  'by warn_alloc() (fault injection), not counted'
+                  % (kernel, scan.alloc_failures))
         if scan.expected:
             print('\n%s kernel console, expected inside negative controls:'
                   % kernel)

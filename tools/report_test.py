@@ -121,6 +121,45 @@ VMA-SUITE-END merge
         self.assertEqual(s.passed, ['crash.a'])
         self.assertEqual([n for n, _ in s.failed], ['crash', 'merge.a'])
 
+    def test_fault_injection_totals_are_printed(self):
+        d = tempfile.mkdtemp()
+        tap = GOOD.replace(
+            'VMA-GUEST-DONE',
+            '    # failinject: syscall brk: 12 faults\n'
+            '    # failinject total: 12 faults injected, 10 calls failed '
+            'cleanly, 2 survived, 0 console splats\nVMA-GUEST-DONE')
+        with open(os.path.join(d, 'results.tap'), 'w') as f:
+            f.write(tap)
+        self.assertEqual(report.fault_injection_summaries([('k', d)]),
+                         {'k': ['failinject: syscall brk: 12 faults',
+                                'failinject total: 12 faults injected, 10 '
+                                'calls failed cleanly, 2 survived, 0 console '
+                                'splats']})
+
+    def test_page_allocation_failure_stack_is_not_a_problem(self):
+        path = os.path.join(tempfile.mkdtemp(), 'console.log')
+        report_ = ('[ 5.0] failinject: page allocation failure: order:0, '
+                   'mode:0xcc0(GFP_KERNEL), nodemask=(null)\n'
+                   '[ 5.0] CPU: 1 PID: 90 Comm: failinject Not tainted\n'
+                   '[ 5.0] Hardware name: QEMU Standard PC\n'
+                   '[ 5.0] Call Trace:\n'
+                   '[ 5.0]  <TASK>\n')
+        cases = (
+            # warn_alloc()'s dump is expected ...
+            (report_, [], 1),
+            # ... but a warning right after it is not,
+            (report_ + '[ 5.1] WARNING: CPU: 1 PID: 90 at mm/vma.c:1\n',
+             ['WARNING: CPU: 1 PID: 90 at mm/vma.c:1'], 1),
+            # nor a stack dump far from any allocation failure.
+            (report_ + '[ 6.0] x\n' * 12 + '[ 7.0] Call Trace:\n',
+             ['Call Trace:'], 1))
+        for console, bad, n in cases:
+            with open(path, 'w') as f:
+                f.write('VMA-DMESG-BEGIN\n%sVMA-DMESG-END\n' % console)
+            scan = report.scan_console(path)
+            self.assertEqual(scan.bad, bad)
+            self.assertEqual(scan.alloc_failures, n)
+
     def test_console_line_inside_negative_control(self):
         d = tempfile.mkdtemp()
         xfail = os.path.join(d, 'xfail')
