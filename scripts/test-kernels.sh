@@ -108,6 +108,12 @@ fi
 stage "build vma-bench" "$LOGS/build-bench.log" "$S"/build-bench.sh "$BUILD/initramfs/bench" || exit 1
 specs+=("bench-smoke=$BUILD/initramfs/bench:$TOP/tools/guest/suites/bench-smoke.list")
 suites+=(bench-smoke)
+# Fault injection into every system call that merges or splits VMAs,
+# before stress, whose programs may still be exiting when it ends.
+stage "build failinject" "$LOGS/build-failinject.log" \
+	"$S"/build-failinject.sh "$BUILD/initramfs/failinject" || exit 1
+specs+=("failinject=$BUILD/initramfs/failinject:$TOP/tools/guest/suites/failinject.list")
+suites+=(failinject)
 # Debian's trinity and stress-ng on the VMA system calls.
 stage_stress() {
 	rm -rf "$BUILD/initramfs/stress" &&
@@ -118,11 +124,6 @@ stage_stress() {
 stage "stage trinity and stress-ng" "$LOGS/stage-stress.log" stage_stress || exit 1
 specs+=("stress=$BUILD/initramfs/stress:$TOP/tools/guest/suites/stress.list")
 suites+=(stress)
-# Fault injection into every system call that merges or splits VMAs.
-stage "build failinject" "$LOGS/build-failinject.log" \
-	"$S"/build-failinject.sh "$BUILD/initramfs/failinject" || exit 1
-specs+=("failinject=$BUILD/initramfs/failinject:$TOP/tools/guest/suites/failinject.list")
-suites+=(failinject)
 SUITES=${SUITES:-${suites[*]}}
 
 initrd=$BUILD/initramfs/tests.cpio.gz

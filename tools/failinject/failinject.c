@@ -439,6 +439,32 @@ static void base_read(struct base *b)
 	}
 }
 
+/*
+ * Wait until nothing else changes the counters: a program of an earlier
+ * suite may still be exiting, and its teardown would show as drift in
+ * the first cases.  Stable means ten readings in a row, 200 ms apart,
+ * that agree; give up (and say so) after a minute.
+ */
+static void settle(void)
+{
+	struct base prev, cur;
+	int same = 0, tries;
+
+	base_read(&prev);
+	for (tries = 0; tries < 300 && same < 10; tries++) {
+		usleep(200000);
+		base_read(&cur);
+		if (!memcmp(&prev, &cur, sizeof(cur))) {
+			same++;
+		} else {
+			same = 0;
+			prev = cur;
+		}
+	}
+	printf("# counters %s after %.1f s\n",
+	       same >= 10 ? "settled" : "still moving", tries * 0.2);
+}
+
 /* Print "# @what: Committed_AS +64 kB" lines; the number of them. */
 static int base_compare(const struct base *a, const struct base *b,
 			const char *what)
@@ -2626,6 +2652,8 @@ int main(int argc, char **argv)
 		slab_probe();
 	}
 	kmsg_scan();
+	if (!no_inject)
+		settle();
 	base_read(&start);
 
 	for (i = 0; i < ARRAY_SIZE(cases); i++)
