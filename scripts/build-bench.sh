@@ -6,6 +6,4 @@ set -u
 . "$(dirname "$0")/lib.sh"
 
 [ $# -eq 1 ] || die "usage: $0 OUTDIR"
-mkdir -p "$1" || exit 1
-${CC:-gcc} -static -O2 -g -Wall -Wextra -Wno-unused-parameter -Werror \
-	-o "$1/vma-bench" "$TOP/tools/bench/vma-bench.c"
+build_static "$1/vma-bench" "$TOP/tools/bench/vma-bench.c"

@@ -94,3 +94,12 @@ use_ccache() {
 		KCC=gcc
 	fi
 }
+
+# build_static OUT SRC: build one of our guest programs from a single C
+# file, statically (the initramfs has no shared libraries), warnings as
+# errors.
+build_static() {
+	mkdir -p "$(dirname "$1")" &&
+	${CC:-gcc} -static -O2 -g -Wall -Wextra -Wno-unused-parameter -Werror \
+		-o "$1" "$2"
+}
