@@ -11,7 +11,7 @@ export LINUX
 
 .PHONY: all run check check-kasan help deps base version apply stack-check worktree \
 	export kernels kernel-stock kernel-patched selftests bisect-check distro-check \
-	bench clean distclean
+	bench bench-profile clean distclean
 
 all: run
 
@@ -42,6 +42,10 @@ help:
 	@echo '  make bench        benchmark stock against patched: non-debug kernels'
 	@echo '                    booted in turn (ROUNDS=3 each), vma-bench and'
 	@echo '                    stress-ng; writes build/bench/report.{md,png}'
+	@echo '  make bench-profile  where each benchmark'"'"'s kernel instructions go,'
+	@echo '                    per function, stock against patched (QEMU plugin'
+	@echo '                    tools/kprof); OPS=4000 BENCHES=a,b TOP=20;'
+	@echo '                    writes build/bench-profile/report.txt'
 	@echo '  make clean        remove build output but keep the unpacked base'
 	@echo '  make distclean    remove build/ entirely'
 	@echo
@@ -102,6 +106,9 @@ distro-check: apply
 bench: deps
 	@$(S)/run-bench.sh
 
+bench-profile: deps
+	@$(S)/profile-bench.sh
+
 selftests: base
 	@$(S)/build-selftests.sh stock build/stock/linux build/stock/selftests
 
@@ -109,7 +116,7 @@ clean:
 	rm -rf build/patched build/stock/obj build/stock/bench-obj build/stock/selftests build/run \
 		build/initramfs build/logs build/git-am-check build/tree \
 		build/kvm-probe build/report.md build/bisect build/harness build/distro \
-		build/bench
+		build/bench build/bench-profile
 
 distclean:
 	rm -rf build

@@ -12,7 +12,7 @@
 # not with the host's clock, so that a busy host does not change what a
 # benchmark in the guest measures (one vCPU: with two, 6.1 does not boot
 # under QEMU 7.2's icount).  CMDLINE_EXTRA is appended to the kernel
-# command line.
+# command line, QEMU_EXTRA (split at spaces) to QEMU's arguments.
 set -u
 . "$(dirname "$0")/lib.sh"
 
@@ -46,12 +46,14 @@ esac
 mkdir -p "$out"
 rm -f "$out/console.log" "$out/results.tap"
 cmdline="console=$console panic=-1 oops=panic loglevel=5 vmatest.suites=$suites vmatest.out=$out_dev ${CMDLINE_EXTRA:-}"
-echo "$qemu $machine $accel_opt -smp $smp -m $MEM -kernel $kernel -initrd $initrd -append \"$cmdline\"" >"$out/qemu.cmd"
+# shellcheck disable=SC2206 # QEMU_EXTRA is a list of arguments
+qemu_extra=(${QEMU_EXTRA:-})
+echo "$qemu $machine $accel_opt -smp $smp -m $MEM ${qemu_extra[*]} -kernel $kernel -initrd $initrd -append \"$cmdline\"" >"$out/qemu.cmd"
 
 msg "boot $name kernel ($accel) and run: $suites"
 s=$(date +%s)
 timeout -k 10 "$tmo" $qemu $machine $accel_opt -smp $smp -m "$MEM" \
-	-display none -monitor none -no-reboot \
+	-display none -monitor none -no-reboot "${qemu_extra[@]}" \
 	-kernel "$kernel" -initrd "$initrd" -append "$cmdline" \
 	-serial file:"$out/console.log" -serial file:"$out/results.tap" \
 	>"$out/qemu.log" 2>&1 &

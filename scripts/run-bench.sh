@@ -25,7 +25,6 @@ export ACCEL=${ACCEL:-auto}
 [[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || die "ROUNDS must be a positive number"
 [[ $BENCH_SECS =~ ^[0-9]*\.?[0-9]+$ ]] || die "BENCH_SECS must be a number of seconds"
 B=$BUILD/bench
-frags=("$TOP/configs/x86_64-qemu.config" "$TOP/configs/bench.config")
 stock_obj=$BUILD/stock/bench-obj
 patched_obj=$BUILD/patched/bench-obj
 
@@ -34,11 +33,7 @@ msg "benchmarks: stock against patched Linux $BASE_VERSION ($(series | wc -l) pa
 # Debian's interpreter, the one that runs tools/bench-report.py below.
 PYTHON=/usr/bin/python3 stage "self-tests of the report tools" "$LOGS/tool-tests.log" \
 	"$S"/run-tool-tests.sh || exit 1
-"$S"/fetch-base.sh || exit 1
-"$S"/apply-stack.sh || exit 1
-"$S"/build-kernel.sh bench-stock "$STOCK_SRC" "$stock_obj" "${frags[@]}" || exit 1
-LOCALVERSION=-vma-merge \
-	"$S"/build-kernel.sh bench-patched "$PATCHED_SRC" "$patched_obj" "${frags[@]}" || exit 1
+"$S"/build-bench-kernels.sh || exit 1
 
 # The guest suite: vma-bench, stress-ng with its libraries, the list.
 stage_suite() {

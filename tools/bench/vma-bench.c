@@ -33,7 +33,13 @@
  * the vm_area_struct line of /proc/slabinfo at that point (-1 when the
  * kernel has none).
  *
- * usage: vma-bench [-d SECONDS | -n OPS] [-b NAME,...] [-l]
+ * usage: vma-bench [-d SECONDS | -n OPS] [-b NAME,...] [-p] [-l]
+ *
+ * With -p, each timed loop is bracketed by a sched_get_priority_max(-1)
+ * call, which fails with EINVAL: the marker at which the kprof QEMU plugin
+ * (tools/kprof, make bench-profile) opens and closes its counting windows.
+ * No other program of the guest makes that call (a shell calls getppid()
+ * when it starts, for one).
  *
  * The program allocates nothing with malloc: the C library could move
  * the program break, which the brk benchmarks measure.
@@ -63,6 +69,7 @@ static unsigned long page;
 static double duration = 1.0;	/* seconds per benchmark */
 static unsigned long fixed_ops;	/* or this many operations */
 static const char *only;	/* comma-separated names to run */
+static int profile;		/* mark each timed loop for kprof */
 static int failed;
 
 static char outbuf[1 << 14];
@@ -634,6 +641,8 @@ static void run_bench(const struct bench *bn)
 		if (bn->op(&b))
 			goto err;
 
+	if (profile)
+		syscall(SYS_sched_get_priority_max, -1);
 	t0 = now();
 	c0 = cycles();
 	for (;;) {
@@ -647,6 +656,8 @@ static void run_bench(const struct bench *bn)
 	}
 	c1 = cycles();
 	t1 = now();
+	if (profile)
+		syscall(SYS_sched_get_priority_max, -1);
 	if (bn->teardown)
 		bn->teardown(&b);
 	if (b.area)
@@ -1067,10 +1078,11 @@ static const struct frag {
 static void usage(const char *prog, int status)
 {
 	fprintf(status ? stderr : stdout,
-		"usage: %s [-d SECONDS | -n OPS] [-b NAME,...] [-l]\n"
+		"usage: %s [-d SECONDS | -n OPS] [-b NAME,...] [-p] [-l]\n"
 		"  -d SECONDS  run each benchmark this long (default 1)\n"
 		"  -n OPS      run each benchmark this many operations\n"
 		"  -b NAMES    run only these benchmarks and workloads\n"
+		"  -p          mark each timed loop for kprof (make bench-profile)\n"
 		"  -l          list the benchmarks and workloads\n",
 		prog);
 	exit(status);
@@ -1086,7 +1098,7 @@ int main(int argc, char **argv)
 	setvbuf(stdout, outbuf, _IOLBF, sizeof(outbuf));
 	page = sysconf(_SC_PAGESIZE);
 
-	while ((c = getopt(argc, argv, "d:n:b:lh")) != -1) {
+	while ((c = getopt(argc, argv, "d:n:b:plh")) != -1) {
 		switch (c) {
 		case 'd':
 			duration = strtod(optarg, &end);
@@ -1100,6 +1112,9 @@ int main(int argc, char **argv)
 			break;
 		case 'b':
 			only = optarg;
+			break;
+		case 'p':
+			profile = 1;
 			break;
 		case 'l':
 			for (i = 0; i < ARRAY_SIZE(benches); i++)
