@@ -44,7 +44,7 @@ help:
 	@echo '                    stress-ng; writes build/bench/report.{md,png}'
 	@echo '  make bench-profile  where each benchmark'"'"'s kernel instructions go,'
 	@echo '                    per function, stock against patched (QEMU plugin'
-	@echo '                    tools/kprof); OPS=4000 BENCHES=a,b TOP=20;'
+	@echo '                    tools/kprof); OPS=4000 BENCHES=a,b FUNCS=20;'
 	@echo '                    writes build/bench-profile/report.txt'
 	@echo '  make clean        remove build output but keep the unpacked base'
 	@echo '  make distclean    remove build/ entirely'

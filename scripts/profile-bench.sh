@@ -13,16 +13,16 @@
 # of each kernel and the functions that differ most.
 #
 # OPS (default 4000) operations per benchmark; BENCHES (comma-separated,
-# default all) the benchmarks; TOP (default 20) functions per benchmark.
+# default all) the benchmarks; FUNCS (default 20) functions per benchmark.
 # Output: build/bench-profile/report.txt.
 set -u
 . "$(dirname "$0")/lib.sh"
 S=$(dirname "$0")
 
 OPS=${OPS:-4000}
-TOP_N=${TOP:-20}
+FUNCS=${FUNCS:-20}
 [[ $OPS =~ ^[1-9][0-9]*$ ]] || die "OPS must be a positive number"
-[[ $TOP_N =~ ^[1-9][0-9]*$ ]] || die "TOP must be a positive number"
+[[ $FUNCS =~ ^[1-9][0-9]*$ ]] || die "FUNCS must be a positive number"
 B=$BUILD/bench-profile
 bflag=()
 [ -n "${BENCHES:-}" ] && bflag=(-b "$BENCHES")
@@ -64,4 +64,4 @@ done
 
 msg "report: ${B#"$TOP"/}/report.txt"
 echo
-python3 "$TOP/tools/kprof-report.py" --top "$TOP_N" --out "$B/report.txt" "${specs[@]}"
+python3 "$TOP/tools/kprof-report.py" --top "$FUNCS" --out "$B/report.txt" "${specs[@]}"
