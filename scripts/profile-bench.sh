@@ -13,7 +13,9 @@
 # of each kernel and the functions that differ most.
 #
 # OPS (default 4000) operations per benchmark; BENCHES (comma-separated,
-# default all) the benchmarks; FUNCS (default 20) functions per benchmark.
+# default all) the benchmarks; FUNCS (default 20) functions per benchmark;
+# VMAS (default 0) one-page VMAs mapped before the benchmarks, to see
+# whether a cost grows with the size of the process's maple tree.
 # Output: build/bench-profile/report.txt.
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -24,10 +26,12 @@ FUNCS=${FUNCS:-20}
 [[ $OPS =~ ^[1-9][0-9]*$ ]] || die "OPS must be a positive number"
 [[ $FUNCS =~ ^[1-9][0-9]*$ ]] || die "FUNCS must be a positive number"
 B=$BUILD/bench-profile
-bflag=()
-[ -n "${BENCHES:-}" ] && bflag=(-b "$BENCHES")
+VMAS=${VMAS:-0}
+[[ $VMAS =~ ^[0-9]+$ ]] || die "VMAS must be a number"
+bflag=(-m "$VMAS")
+[ -n "${BENCHES:-}" ] && bflag+=(-b "$BENCHES")
 
-msg "profile: stock against patched Linux $BASE_VERSION ($(series | wc -l) patches), $OPS operations per benchmark"
+msg "profile: stock against patched Linux $BASE_VERSION ($(series | wc -l) patches), $OPS operations per benchmark, $VMAS extra VMAs"
 "$S"/build-bench-kernels.sh || exit 1
 
 build_plugin() {

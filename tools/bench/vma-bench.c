@@ -33,7 +33,11 @@
  * the vm_area_struct line of /proc/slabinfo at that point (-1 when the
  * kernel has none).
  *
- * usage: vma-bench [-d SECONDS | -n OPS] [-b NAME,...] [-p] [-l]
+ * usage: vma-bench [-d SECONDS | -n OPS] [-b NAME,...] [-m VMAS] [-p] [-l]
+ *
+ * -m maps VMAS one-page VMAs, apart from each other, before the
+ * benchmarks, so that they run in a process with a deeper maple tree (a
+ * process of a real program has hundreds of VMAs).
  *
  * With -p, each timed loop is bracketed by a sched_get_priority_max(-1)
  * call, which fails with EINVAL: the marker at which the kprof QEMU plugin
@@ -70,6 +74,7 @@ static double duration = 1.0;	/* seconds per benchmark */
 static unsigned long fixed_ops;	/* or this many operations */
 static const char *only;	/* comma-separated names to run */
 static int profile;		/* mark each timed loop for kprof */
+static unsigned long extra_vmas;	/* -m: VMAs mapped before the benchmarks */
 static int failed;
 
 static char outbuf[1 << 14];
@@ -1075,13 +1080,32 @@ static const struct frag {
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
+/*
+ * Map @n one-page VMAs, each a page apart from the next, wherever the
+ * kernel puts a range for them, and leave them mapped.
+ */
+static int map_apart(unsigned long n)
+{
+	char *p = mmap(NULL, 2 * n * page, PROT_NONE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	unsigned long i;
+
+	if (p == MAP_FAILED)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (munmap(p + (2 * i + 1) * page, page))
+			return 0;
+	return 1;
+}
+
 static void usage(const char *prog, int status)
 {
 	fprintf(status ? stderr : stdout,
-		"usage: %s [-d SECONDS | -n OPS] [-b NAME,...] [-p] [-l]\n"
+		"usage: %s [-d SECONDS | -n OPS] [-b NAME,...] [-m VMAS] [-p] [-l]\n"
 		"  -d SECONDS  run each benchmark this long (default 1)\n"
 		"  -n OPS      run each benchmark this many operations\n"
 		"  -b NAMES    run only these benchmarks and workloads\n"
+		"  -m VMAS     first map this many one-page VMAs, apart\n"
 		"  -p          mark each timed loop for kprof (make bench-profile)\n"
 		"  -l          list the benchmarks and workloads\n",
 		prog);
@@ -1098,7 +1122,7 @@ int main(int argc, char **argv)
 	setvbuf(stdout, outbuf, _IOLBF, sizeof(outbuf));
 	page = sysconf(_SC_PAGESIZE);
 
-	while ((c = getopt(argc, argv, "d:n:b:plh")) != -1) {
+	while ((c = getopt(argc, argv, "d:n:b:m:plh")) != -1) {
 		switch (c) {
 		case 'd':
 			duration = strtod(optarg, &end);
@@ -1112,6 +1136,11 @@ int main(int argc, char **argv)
 			break;
 		case 'b':
 			only = optarg;
+			break;
+		case 'm':
+			extra_vmas = strtoul(optarg, &end, 0);
+			if (*end || extra_vmas > 60000)
+				usage(argv[0], 2);
 			break;
 		case 'p':
 			profile = 1;
@@ -1134,6 +1163,10 @@ int main(int argc, char **argv)
 	if (optind != argc)
 		usage(argv[0], 2);
 
+	if (extra_vmas && !map_apart(extra_vmas)) {
+		printf("vma-bench error=\"cannot map %lu VMAs\"\n", extra_vmas);
+		return 1;
+	}
 	uname(&u);
 	if (fixed_ops)
 		printf("vma-bench kernel=%s ops=%lu\n", u.release, fixed_ops);
