@@ -35,7 +35,14 @@
  * The slab counts need SLUB_DEBUG and a kernel booted with
  * slab_nomerge.
  *
- * usage: failinject [-n] [-v] [-c NAME] [-s FIRST] [-m MAX]
+ * usage: failinject [-n] [-v] [-F] [-c NAME] [-s FIRST] [-m MAX]
+ *
+ * -F fails every slab allocation from the nth on, not just the nth
+ * (failslab's task filter and /proc/thread-self/make-it-fail): an
+ * allocation that is retried (the maple tree's GFP_NOWAIT, then
+ * GFP_KERNEL, in a merge's store) fails too, and so do those of the
+ * error path.  Its cases are named NAME_from; the cases that fork or exec
+ * are left out, as the child would inherit make-it-fail.
  *
  * -n runs the reference runs only, with no fault injection, and prints
  * their layouts: it works on any kernel.  -v has the kernel log each
@@ -98,6 +105,8 @@ static const char *only;		/* -c */
 static unsigned int max_nth = DEFAULT_MAX_NTH;
 static unsigned int first_nth = 1;	/* -s */
 static int verbose;			/* -v */
+static int from_nth;			/* -F */
+static const char *suffix = "";		/* "_from" with -F */
 
 static char outbuf[1 << 14];
 
@@ -159,6 +168,8 @@ static int write_file(const char *path, const char *val)
 static const struct knob {
 	const char *dir, *file, *val;
 } knobs[] = {
+	/* Y with -F: set before probability, restored after it */
+	{ "failslab", "task-filter", "N" },
 	{ "failslab", "ignore-gfp-wait", "N" },
 	{ "failslab", "verbose", "0" },
 	{ "failslab", "probability", "0" },
@@ -188,7 +199,8 @@ static void knobs_restore(void)
 	char path[128];
 	unsigned int i;
 
-	for (i = 0; i < ARRAY_SIZE(knobs); i++) {
+	/* In reverse: probability goes back before the task filter does. */
+	for (i = ARRAY_SIZE(knobs); i-- > 0;) {
 		if (!knob_have[i])
 			continue;
 		knob_path(&knobs[i], path, sizeof(path));
@@ -222,6 +234,12 @@ static int knobs_setup(char *desc, size_t size)
 
 		if (verbose && !strcmp(k->file, "verbose"))
 			set = "2";	/* with the stack */
+		if (from_nth && !strcmp(k->dir, "failslab") &&
+		    !strcmp(k->file, "task-filter"))
+			set = "Y";
+		if (from_nth && !strcmp(k->dir, "failslab") &&
+		    !strcmp(k->file, "probability"))
+			set = "100";	/* for make-it-fail tasks only */
 		knob_path(k, path, sizeof(path));
 		if (read_file(path, knob_saved[i], sizeof(knob_saved[i])) < 0) {
 			if (!strcmp(k->dir, "failslab")) {
@@ -760,6 +778,7 @@ struct ctx {
 	/* fault injection */
 	unsigned int nth;
 	int fi_fd;
+	int mif_fd;			/* make-it-fail, with -F */
 	int err;
 	int injected;
 	char nthbuf[16];
@@ -817,7 +836,15 @@ static int setup_skip(struct ctx *c, const char *what)
 static int fi_open(struct ctx *c)
 {
 	c->fi_fd = open("/proc/thread-self/fail-nth", O_RDWR | O_CLOEXEC);
-	return c->fi_fd < 0 ? -1 : 0;
+	if (c->fi_fd < 0)
+		return -1;
+	if (from_nth) {
+		c->mif_fd = open("/proc/thread-self/make-it-fail",
+				 O_WRONLY | O_CLOEXEC);
+		if (c->mif_fd < 0)
+			return -1;
+	}
+	return 0;
 }
 
 static void fi_arm(struct ctx *c)
@@ -828,7 +855,8 @@ static void fi_arm(struct ctx *c)
 	errno = 0;	/* the C library writes errno after the call */
 	c->nthlen = snprintf(c->nthbuf, sizeof(c->nthbuf), "%u", c->nth);
 	memset(c->rbuf, 0, sizeof(c->rbuf));
-	if (pwrite(c->fi_fd, c->nthbuf, c->nthlen, 0) != c->nthlen) {
+	if (pwrite(c->fi_fd, c->nthbuf, c->nthlen, 0) != c->nthlen ||
+	    (from_nth && write(c->mif_fd, "1", 1) != 1)) {
 		bad(c, "cannot arm fail-nth: %s", strerror(errno));
 		c->rep->done = 1;
 		_exit(1);
@@ -842,6 +870,11 @@ static void fi_disarm(struct ctx *c)
 
 	if (!c->nth)
 		return;
+	if (from_nth && write(c->mif_fd, "0", 1) != 1) {
+		bad(c, "cannot clear make-it-fail: %s", strerror(errno));
+		c->rep->done = 1;
+		_exit(1);
+	}
 	n = pread(c->fi_fd, c->rbuf, sizeof(c->rbuf) - 1, 0);
 	if (pwrite(c->fi_fd, "0", 1, 0) != 1 || n <= 0) {
 		bad(c, "cannot disarm fail-nth: %s", strerror(errno));
@@ -2261,6 +2294,7 @@ child_run(const struct fi_case *tc, int num, unsigned int nth,
 	c.span = SPAN;
 	c.fd = -1;
 	c.fi_fd = -1;
+	c.mif_fd = -1;
 	for (i = 0; i < MAX_PAGES; i++)
 		c.pat[i] = NO_DATA;
 	alarm(60);
@@ -2373,6 +2407,17 @@ static int selected(const char *name)
 	return !only || strstr(name, only);
 }
 
+/*
+ * With -F, the cases that fork or exec are left out: the child would
+ * inherit make-it-fail, and every allocation it made would fail.
+ */
+static int case_selected(const struct fi_case *tc)
+{
+	if (from_nth && (tc->op == op_fork || (tc->flags & F_EXEC)))
+		return 0;
+	return selected(tc->name);
+}
+
 /* Print a child's message, one "# " line per "; "-separated part. */
 static void print_msg(const char *prefix, const char *msg)
 {
@@ -2466,7 +2511,8 @@ static int run_case(int test, const struct fi_case *tc, int num)
 	if (sh->ref.skip) {
 		kmsg_mark("end", tc->name);
 		kmsg_scan();
-		printf("ok %d %s # SKIP %s\n", test, tc->name, sh->ref.msg);
+		printf("ok %d %s%s # SKIP %s\n", test, tc->name, suffix,
+		       sh->ref.msg);
 		n_skip++;
 		return 1;
 	}
@@ -2562,7 +2608,7 @@ out:
 		       tc->name, splats);
 		ok = 0;
 	}
-	printf("%s %d %s\n", ok ? "ok" : "not ok", test, tc->name);
+	printf("%s %d %s%s\n", ok ? "ok" : "not ok", test, tc->name, suffix);
 	if (ok)
 		n_pass++;
 	else
@@ -2573,8 +2619,9 @@ out:
 static void usage(const char *prog, int status)
 {
 	fprintf(status ? stderr : stdout,
-		"usage: %s [-n] [-v] [-c NAME] [-s FIRST] [-m MAX]\n"
+		"usage: %s [-n] [-v] [-F] [-c NAME] [-s FIRST] [-m MAX]\n"
 		"  -n       no fault injection: the reference runs only\n"
+		"  -F       fail every slab allocation from the nth on\n"
 		"  -v       the kernel logs every injected fault with its stack\n"
 		"  -c NAME  run only the cases whose name contains NAME\n"
 		"  -s FIRST the first nth to try (default 1)\n"
@@ -2606,13 +2653,17 @@ int main(int argc, char **argv)
 	page = sysconf(_SC_PAGESIZE);
 	prefault_stack();
 
-	while ((c = getopt(argc, argv, "nvc:s:m:h")) != -1) {
+	while ((c = getopt(argc, argv, "nvFc:s:m:h")) != -1) {
 		switch (c) {
 		case 'n':
 			no_inject = 1;
 			break;
 		case 'v':
 			verbose = 1;
+			break;
+		case 'F':
+			from_nth = 1;
+			suffix = "_from";
 			break;
 		case 's':
 			first_nth = strtoul(optarg, &endp, 0);
@@ -2667,12 +2718,14 @@ int main(int argc, char **argv)
 	}
 
 	for (i = 0; i < ARRAY_SIZE(cases); i++)
-		n += selected(cases[i].name);
+		n += case_selected(&cases[i]);
 
 	uname(&u);
 	printf("KTAP version 1\n1..%d\n", n + 1);
 	printf("# failinject on %s: page %lu, %s\n", u.release, page,
-	       no_inject ? "reference runs only (-n)" : "sweeping fail-nth");
+	       no_inject ? "reference runs only (-n)" :
+	       from_nth ? "sweeping fail-nth, failing every slab allocation from the nth on (-F)" :
+	       "sweeping fail-nth");
 	if (!no_inject) {
 		printf("# %s\n", desc);
 		printf("# max nth %u\n", max_nth);
@@ -2685,7 +2738,7 @@ int main(int argc, char **argv)
 	base_read(&start);
 
 	for (i = 0; i < ARRAY_SIZE(cases); i++)
-		if (selected(cases[i].name))
+		if (case_selected(&cases[i]))
 			run_case(++test, &cases[i], i);
 
 	base_read(&end);
@@ -2703,14 +2756,14 @@ int main(int argc, char **argv)
 		drift_bad |= slab_ok[i] && end.objects[i] != start.objects[i];
 	test++;
 	if (no_inject) {
-		printf("ok %d failinject_drift # SKIP no fault injection (-n)\n",
-		       test);
+		printf("ok %d failinject_drift%s # SKIP no fault injection (-n)\n",
+		       test, suffix);
 		n_skip++;
 	} else if (drift_bad) {
-		printf("not ok %d failinject_drift\n", test);
+		printf("not ok %d failinject_drift%s\n", test, suffix);
 		n_fail++;
 	} else {
-		printf("ok %d failinject_drift\n", test);
+		printf("ok %d failinject_drift%s\n", test, suffix);
 		n_pass++;
 	}
 
