@@ -168,8 +168,7 @@ static int write_file(const char *path, const char *val)
 static const struct knob {
 	const char *dir, *file, *val;
 } knobs[] = {
-	/* Y with -F: set before probability, restored after it */
-	{ "failslab", "task-filter", "N" },
+	{ "failslab", "task-filter", "N" },	/* Y with -F */
 	{ "failslab", "ignore-gfp-wait", "N" },
 	{ "failslab", "verbose", "0" },
 	{ "failslab", "probability", "0" },
@@ -194,19 +193,36 @@ static void knob_path(const struct knob *k, char *buf, size_t size)
 	snprintf(buf, size, DEBUGFS "%s/%s", k->dir, k->file);
 }
 
+/*
+ * The order in which to write @val to @k: a probability that becomes 0
+ * first, one that becomes non-zero last, the rest in between.  With a
+ * non-zero probability and no task filter every allocation of every task
+ * fails, so the filter must never be off while the probability is not 0:
+ * the merge selftests leave failslab filtered at 100%, -F sets it so, and
+ * the knobs are put back as they were found.
+ */
+static int knob_phase(const struct knob *k, const char *val)
+{
+	if (strcmp(k->file, "probability"))
+		return 1;
+	return strcmp(val, "0") ? 2 : 0;
+}
+
 static void knobs_restore(void)
 {
 	char path[128];
 	unsigned int i;
+	int phase;
 
-	/* In reverse: probability goes back before the task filter does. */
-	for (i = ARRAY_SIZE(knobs); i-- > 0;) {
-		if (!knob_have[i])
-			continue;
-		knob_path(&knobs[i], path, sizeof(path));
-		write_file(path, knob_saved[i]);
-		knob_have[i] = 0;
-	}
+	for (phase = 0; phase < 3; phase++)
+		for (i = 0; i < ARRAY_SIZE(knobs); i++) {
+			if (!knob_have[i] ||
+			    knob_phase(&knobs[i], knob_saved[i]) != phase)
+				continue;
+			knob_path(&knobs[i], path, sizeof(path));
+			write_file(path, knob_saved[i]);
+		}
+	memset(knob_have, 0, sizeof(knob_have));
 }
 
 static void on_signal(int sig)
@@ -227,19 +243,22 @@ static int knobs_setup(char *desc, size_t size)
 	unsigned int i;
 	char *nl;
 
+	const char *set[ARRAY_SIZE(knobs)];
+	int phase;
+
 	snprintf(desc, size, "fault injection:");
 	for (i = 0; i < ARRAY_SIZE(knobs); i++) {
 		const struct knob *k = &knobs[i];
-		const char *set = k->val;
 
+		set[i] = k->val;
 		if (verbose && !strcmp(k->file, "verbose"))
-			set = "2";	/* with the stack */
+			set[i] = "2";	/* with the stack */
 		if (from_nth && !strcmp(k->dir, "failslab") &&
 		    !strcmp(k->file, "task-filter"))
-			set = "Y";
+			set[i] = "Y";
 		if (from_nth && !strcmp(k->dir, "failslab") &&
 		    !strcmp(k->file, "probability"))
-			set = "100";	/* for make-it-fail tasks only */
+			set[i] = "100";	/* for make-it-fail tasks only */
 		knob_path(k, path, sizeof(path));
 		if (read_file(path, knob_saved[i], sizeof(knob_saved[i])) < 0) {
 			if (!strcmp(k->dir, "failslab")) {
@@ -252,12 +271,19 @@ static int knobs_setup(char *desc, size_t size)
 		if (nl)
 			*nl = '\0';
 		knob_have[i] = 1;
-		if (write_file(path, set)) {
-			snprintf(desc, size, "cannot write %s to %s: %s",
-				 set, path, strerror(errno));
-			return -1;
-		}
 	}
+	for (phase = 0; phase < 3; phase++)
+		for (i = 0; i < ARRAY_SIZE(knobs); i++) {
+			if (!knob_have[i] ||
+			    knob_phase(&knobs[i], set[i]) != phase)
+				continue;
+			knob_path(&knobs[i], path, sizeof(path));
+			if (write_file(path, set[i])) {
+				snprintf(desc, size, "cannot write %s to %s: %s",
+					 set[i], path, strerror(errno));
+				return -1;
+			}
+		}
 	atexit(knobs_restore);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
