@@ -11,7 +11,7 @@ export LINUX
 
 .PHONY: all run check check-kasan help deps base version apply stack-check worktree \
 	export kernels kernel-stock kernel-patched selftests bisect-check distro-check \
-	bench bench-profile clean distclean
+	bench bench-profile kunit clean distclean
 
 all: run
 
@@ -23,6 +23,8 @@ help:
 	@echo '  make check        the full test suite: the stack applies with quilt and'
 	@echo '                    git am, stock and patched kernels are built, booted'
 	@echo '                    and tested; ends with "N passed, N failed"'
+	@echo '  make kunit        build the KUnit module (mm/) against the patched kernel,'
+	@echo '                    load it in QEMU and print the kunit.py summary'
 	@echo '  make check-kasan  every guest suite on the patched kernel built with'
 	@echo '                    KASAN, kmemleak and lockdep (slow; not in make check)'
 	@echo
@@ -50,7 +52,8 @@ help:
 	@echo '  make distclean    remove build/ entirely'
 	@echo
 	@echo 'Variables: LINUX=/path/to/6.1.y tree, ACCEL=tcg|kvm|auto,'
-	@echo '           SUITES="vm-selftests merge bench-smoke stress" (guest suites),'
+	@echo '           SUITES="vm-selftests merge bench-smoke failinject stress kunit"'
+	@echo '           (guest suites; kunit runs on the patched kernel only),'
 	@echo '           ROUNDS=3, BENCH_SECS=2 (make bench)'
 
 run: deps
@@ -58,6 +61,9 @@ run: deps
 
 check: deps
 	@$(S)/test-kernels.sh stock patched
+
+kunit: deps
+	@$(S)/run-kunit.sh
 
 check-kasan: deps
 	@VARIANT=kasan BOOT_TIMEOUT=$${BOOT_TIMEOUT:-5400} $(S)/test-kernels.sh patched
@@ -116,7 +122,7 @@ clean:
 	rm -rf build/patched build/stock/obj build/stock/bench-obj build/stock/selftests build/run \
 		build/initramfs build/logs build/git-am-check build/tree \
 		build/kvm-probe build/report.md build/bisect build/harness build/distro \
-		build/bench build/bench-profile
+		build/bench build/bench-profile build/kunit
 
 distclean:
 	rm -rf build

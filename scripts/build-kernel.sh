@@ -66,6 +66,10 @@ if [ ! -f "$obj/.config" ] ||
 	stage "configure $name kernel" "$LOGS/config-$name.log" configure || exit 1
 fi
 
+# With modules, build them too: that writes Module.symvers, which an
+# out-of-tree module (the KUnit module in mm/) is linked against.
+targets=("$target")
+grep -qx CONFIG_MODULES=y "$obj/.config" && targets+=(modules)
 stage "build $name kernel ($ARCH, $(kernel_version "$src"))" "$log" \
-	kmake -j"$(nproc)" "$target" || exit 1
+	kmake -j"$(nproc)" "${targets[@]}" || exit 1
 [ -f "$obj/$image" ] || die "no $image in $obj"

@@ -80,6 +80,15 @@ if want patched; then
 		"$S"/build-kernel.sh patched$vsuffix "$patched_src" "$patched_obj" "${frags[@]}" || exit 1
 fi
 
+# The KUnit module (mm/) is built against the patched kernel, and runs
+# there only: stock 6.1 has none of the functions it calls.
+kunit=
+if want patched && [ -f "$patched_src/include/linux/vma_kunit.h" ]; then
+	stage "build the KUnit module" "$LOGS/stage-kunit.log" \
+		"$S"/build-kunit.sh "$patched_obj" "$BUILD/initramfs/kunit" || exit 1
+	kunit=1
+fi
+
 # The userland VMA harness runs on the host against the patched tree.
 taps=()
 if want patched && [ -f "$patched_src/tools/testing/vma/Makefile" ]; then
@@ -124,6 +133,10 @@ stage_stress() {
 stage "stage trinity and stress-ng" "$LOGS/stage-stress.log" stage_stress || exit 1
 specs+=("stress=$BUILD/initramfs/stress:$TOP/tools/guest/suites/stress.list")
 suites+=(stress)
+if [ -n "$kunit" ]; then
+	specs+=("kunit=$BUILD/initramfs/kunit:$TOP/tools/guest/suites/kunit.list")
+	suites+=(kunit)
+fi
 SUITES=${SUITES:-${suites[*]}}
 
 initrd=$BUILD/initramfs/tests.cpio.gz
@@ -147,9 +160,15 @@ for kind in stock patched; do
 	obj=$stock_obj
 	[ $kind = patched ] && obj=$patched_obj
 	run=$BUILD/run/$kind$vsuffix
+	ksuites=$SUITES
+	[ $kind = stock ] && ksuites=$(echo " $SUITES " | sed 's/ kunit / /g')
 	"$S"/boot-qemu.sh $kind$vsuffix "$obj/arch/x86/boot/bzImage" "$initrd" \
-		"$run" "$(echo $SUITES | tr ' ' ,)" ${BOOT_TIMEOUT:-} || rc=1
+		"$run" "$(echo $ksuites | tr ' ' ,)" ${BOOT_TIMEOUT:-} || rc=1
 	runs+=("$kind$vsuffix=$run")
+	if [ $kind = patched ] && [[ " $SUITES " == *" kunit "* ]]; then
+		"$S"/parse-kunit.sh "$run" "$patched_src"
+		taps+=(--kunit "$kind$vsuffix=$run/kunit.json")
+	fi
 done
 
 msg "report (logs in ${BUILD#"$TOP"/}/logs and ${BUILD#"$TOP"/}/run)"

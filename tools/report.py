@@ -3,11 +3,19 @@
 """Summarise the TAP/KTAP the guests wrote and the kernels' consoles.
 
 usage: report.py [--markdown FILE] [--xfail FILE...] KERNEL=RUNDIR...
-                 [--tap NAME=FILE...]
+                 [--tap NAME=FILE...] [--kunit KERNEL=JSON...]
 
 Each RUNDIR holds results.tap (the guest's result channel) and
 console.log (the kernel's serial console).  --tap adds a plain TAP file
 produced on the host (for example the userland harness) as suite NAME.
+
+--kunit gives the results of the KUnit suite "kunit" on KERNEL as the
+base tree's "kunit.py parse --json" wrote them (scripts/parse-kunit.sh):
+the KUnit KTAP is read by kunit.py alone, and each KUnit case is counted,
+named SUITE:CASE.  The guest's own entry for the suite (the program that
+loaded the module) only adds a failure if the module did not load.  A
+kernel without --kunit did not run the module (stock 6.1 lacks its API):
+the report says so, and counts nothing for it there.
 
 A suite whose runner printed "# mode: cases" is counted by the KTAP
 cases each program printed (indented below it), not by program; a
@@ -30,6 +38,7 @@ Exits 1 if anything failed or a console shows a WARNING, BUG, Oops,
 KASAN/UBSAN report, lockdep splat or "Bad rss-counter" line.
 """
 
+import json
 import os
 import re
 import sys
@@ -135,6 +144,39 @@ def parse_tap(kernel, text, default_suite=None):
     return suites
 
 
+def kunit_suite(kernel, path, loader=None):
+    """The KUnit cases in kunit.py's JSON at @path, as one suite named
+    "kunit".  @loader: the guest's entry for the suite, whose failures
+    (the module did not load, or timed out) are kept."""
+    s = Suite(kernel, 'kunit')
+    s.complete = True
+    if loader is not None:
+        s.failed += loader.failed
+    try:
+        with open(path) as f:
+            top = json.load(f)
+    except (OSError, ValueError) as e:
+        s.failed.append(('(kunit)', 'no results from kunit.py: %s' % e))
+        return s
+
+    def walk(group, prefix):
+        for case in group.get('test_cases', []):
+            name, status = prefix + case['name'], case.get('status')
+            if status == 'PASS':
+                s.add('ok', name, None)
+            elif status == 'SKIP':
+                s.add('ok', name, 'SKIP')
+            else:
+                s.add('not ok', name, status or 'no status')
+        for sub in group.get('sub_groups', []):
+            walk(sub, sub['name'] + ':')
+
+    walk(top, '')
+    if not (s.passed or s.failed or s.skipped):
+        s.failed.append(('(kunit)', 'kunit.py found no KUnit cases'))
+    return s
+
+
 def apply_xfail(suites, path):
     """Turn the listed failures into expected ones, and their passes
     into failures."""
@@ -238,7 +280,7 @@ def fault_injection_summaries(runs):
 
 def main(argv):
     md = None
-    runs, taps, xfails = [], [], []
+    runs, taps, xfails, kunits = [], [], [], []
     args = list(argv)
     while args:
         a = args.pop(0)
@@ -248,6 +290,8 @@ def main(argv):
             taps.append(args.pop(0).split('=', 1))
         elif a == '--xfail':
             xfails.append(args.pop(0))
+        elif a == '--kunit':
+            kunits.append(args.pop(0).split('=', 1))
         elif '=' in a:
             runs.append(a.split('=', 1))
         else:
@@ -274,6 +318,10 @@ def main(argv):
         except OSError:
             text = ''
         suites += parse_tap('host', text, default_suite=name)
+    for kernel, path in kunits:
+        loader = [s for s in suites if s.kernel == kernel and s.name == 'kunit']
+        suites = [s for s in suites if s not in loader]
+        suites.append(kunit_suite(kernel, path, loader[0] if loader else None))
     for path in xfails:
         apply_xfail(suites, path)
     for kernel, d in runs:
@@ -311,6 +359,13 @@ def main(argv):
         print('\nskipped:')
         for s, n, why in skips:
             print('  %s/%s %s: %s' % (s.kernel, s.name, n, why or 'no reason given'))
+    if kunits:
+        ran = set(k for k, _ in kunits)
+        for kernel, _ in runs:
+            if kernel not in ran:
+                print('\nkunit: not run on the %s kernel, which lacks the '
+                      'functions the module calls; nothing counted there'
+                      % kernel)
     for kernel, lines in fault_injection_summaries(runs).items():
         print('\n%s kernel, fault injection:' % kernel)
         for line in lines:

@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 """Tests of report.py: what counts as passed, failed and skipped."""
 
+import json
 import os
 import subprocess
 import sys
@@ -190,6 +191,132 @@ VMA-SUITE-END merge
                                 xfail, '%s=%s' % (kernel, run)],
                                capture_output=True, text=True)
             self.assertEqual(p.returncode, rc, (kernel, console, p.stdout))
+
+
+KUNIT_JSON = {
+    'name': 'KUnit Test Group', 'test_cases': [],
+    'sub_groups': [{'name': 'vma_merge', 'sub_groups': [], 'test_cases': [
+        {'name': 'vma_merge_new_prev', 'status': 'PASS'},
+        {'name': 'vma_merge_new_next', 'status': 'FAIL'},
+        {'name': 'vma_merge_uffd_equal', 'status': 'SKIP'},
+        {'name': 'vma_merge_nomem_brk', 'status': 'ERROR'},
+        {'name': 'vma_merge_nomem_mmap', 'status': 'PASS'}]}]}
+
+LOADER = """VMA-GUEST-BEGIN 6.1.192-vma-merge x86_64
+VMA-SUITE-BEGIN kunit
+KTAP version 1
+1..1
+# mode: kunit
+%s 1 vma_merge_test%s
+VMA-SUITE-END kunit
+VMA-GUEST-DONE
+"""
+
+# The console as tools/guest/kunit.sh frames a module's KTAP.
+KUNIT_CONSOLE = """[    1.700000] vmatest-kunit: begin vma_merge_test
+[    1.700100] KTAP version 1
+[    1.700200] 1..1
+[    1.710000]     KTAP version 1
+[    1.710100]     # Subtest: vma_merge
+[    1.710200]     1..3
+[    1.720000]     ok 1 vma_merge_new_prev
+[    1.721000]     # vma_merge_new_next: EXPECTATION FAILED at mm/vma_merge_test.c:1
+[    1.722000] input: ImExPS/2 Generic Explorer Mouse as /devices/platform/i8042
+[    1.723000]     not ok 2 vma_merge_new_next
+[    1.724000]     ok 3 vma_merge_uffd_equal # SKIP CONFIG_USERFAULTFD is off
+[    1.730000] not ok 1 vma_merge
+[    1.740000] vmatest-kunit: end vma_merge_test
+"""
+
+
+def kunit_py():
+    """The base tree's kunit.py, if the base has been unpacked."""
+    top = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    path = os.path.join(top, 'build/stock/linux/tools/testing/kunit/kunit.py')
+    return path if os.path.exists(path) else None
+
+
+class KunitReportTest(unittest.TestCase):
+    def report(self, loader, json_text):
+        d = tempfile.mkdtemp()
+        with open(os.path.join(d, 'results.tap'), 'w') as f:
+            f.write(loader)
+        with open(os.path.join(d, 'console.log'), 'w') as f:
+            f.write('clean boot\n')
+        path = os.path.join(d, 'kunit.json')
+        if json_text is not None:
+            with open(path, 'w') as f:
+                f.write(json_text)
+        p = subprocess.run([sys.executable, report.__file__, 'patched=' + d,
+                            '--kunit', 'patched=' + path],
+                           capture_output=True, text=True)
+        return p.returncode, p.stdout
+
+    def test_cases_are_counted_by_name(self):
+        s = report.kunit_suite('patched', self.write(KUNIT_JSON))
+        self.assertEqual(s.passed, ['vma_merge:vma_merge_new_prev',
+                                    'vma_merge:vma_merge_nomem_mmap'])
+        self.assertEqual(s.failed, [('vma_merge:vma_merge_new_next', 'FAIL'),
+                                    ('vma_merge:vma_merge_nomem_brk', 'ERROR')])
+        self.assertEqual(s.skipped, [('vma_merge:vma_merge_uffd_equal', '')])
+
+    def write(self, obj):
+        d = tempfile.mkdtemp()
+        path = os.path.join(d, 'kunit.json')
+        with open(path, 'w') as f:
+            json.dump(obj, f)
+        return path
+
+    def test_loader_entry_is_replaced(self):
+        rc, out = self.report(LOADER % ('ok', ''), json.dumps(KUNIT_JSON))
+        self.assertEqual(rc, 1)
+        self.assertEqual(out.strip().splitlines()[-1],
+                         '2 passed, 2 failed, 1 skipped')
+        self.assertNotIn('vma_merge_test', out)
+
+    def test_module_that_did_not_load_fails(self):
+        rc, out = self.report(LOADER % ('not ok', ' # exit 1'),
+                              json.dumps(KUNIT_JSON))
+        self.assertIn('patched/kunit vma_merge_test: exit 1', out)
+        self.assertEqual(out.strip().splitlines()[-1],
+                         '2 passed, 3 failed, 1 skipped')
+
+    def test_no_json_is_a_failure(self):
+        rc, out = self.report(LOADER % ('ok', ''), None)
+        self.assertEqual(rc, 1)
+        self.assertIn('no results from kunit.py', out)
+
+    def test_empty_json_is_a_failure(self):
+        rc, out = self.report(LOADER % ('ok', ''), json.dumps(
+            {'name': 'KUnit Test Group', 'sub_groups': [], 'test_cases': []}))
+        self.assertEqual(rc, 1)
+        self.assertIn('kunit.py found no KUnit cases', out)
+
+    def test_kernel_without_kunit_is_named(self):
+        d = tempfile.mkdtemp()
+        for f in ('results.tap', 'console.log'):
+            open(os.path.join(d, f), 'w').close()
+        p = subprocess.run([sys.executable, report.__file__, 'stock=' + d,
+                            'patched=' + d, '--kunit',
+                            'patched=' + self.write(KUNIT_JSON)],
+                           capture_output=True, text=True)
+        self.assertIn('kunit: not run on the stock kernel', p.stdout)
+
+    @unittest.skipUnless(kunit_py(), 'the base tree is not unpacked')
+    def test_kunit_py_and_report_agree(self):
+        d = tempfile.mkdtemp()
+        ktap, out = os.path.join(d, 'kunit.ktap'), os.path.join(d, 'k.json')
+        with open(ktap, 'w') as f:
+            f.write(KUNIT_CONSOLE)
+        p = subprocess.run([sys.executable, kunit_py(), 'parse',
+                            '--json=' + out, ktap],
+                           capture_output=True, text=True)
+        self.assertIn('Ran 3 tests: passed: 1, failed: 1, skipped: 1',
+                      p.stdout)
+        self.assertNotIn('[ERROR]', p.stdout)
+        s = report.kunit_suite('patched', out)
+        self.assertEqual((len(s.passed), len(s.failed), len(s.skipped)),
+                         (1, 1, 1))
 
 
 if __name__ == '__main__':
