@@ -123,6 +123,11 @@ stage "build failinject" "$LOGS/build-failinject.log" \
 	"$S"/build-failinject.sh "$BUILD/initramfs/failinject" || exit 1
 specs+=("failinject=$BUILD/initramfs/failinject:$TOP/tools/guest/suites/failinject.list")
 suites+=(failinject)
+# The KUnit module, before stress, as failinject.
+if [ -n "$kunit" ]; then
+	specs+=("kunit=$BUILD/initramfs/kunit:$TOP/tools/guest/suites/kunit.list")
+	suites+=(kunit)
+fi
 # Debian's trinity and stress-ng on the VMA system calls.
 stage_stress() {
 	rm -rf "$BUILD/initramfs/stress" &&
@@ -133,10 +138,6 @@ stage_stress() {
 stage "stage trinity and stress-ng" "$LOGS/stage-stress.log" stage_stress || exit 1
 specs+=("stress=$BUILD/initramfs/stress:$TOP/tools/guest/suites/stress.list")
 suites+=(stress)
-if [ -n "$kunit" ]; then
-	specs+=("kunit=$BUILD/initramfs/kunit:$TOP/tools/guest/suites/kunit.list")
-	suites+=(kunit)
-fi
 SUITES=${SUITES:-${suites[*]}}
 
 initrd=$BUILD/initramfs/tests.cpio.gz

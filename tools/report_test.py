@@ -25,13 +25,19 @@ VMA-GUEST-DONE
 """
 
 
+def rundir(tap, console):
+    """A guest run directory holding @tap and @console."""
+    d = tempfile.mkdtemp()
+    with open(os.path.join(d, 'results.tap'), 'w') as f:
+        f.write(tap)
+    with open(os.path.join(d, 'console.log'), 'w') as f:
+        f.write(console)
+    return d
+
+
 class ReportTest(unittest.TestCase):
     def run_report(self, tap, console):
-        d = tempfile.mkdtemp()
-        with open(os.path.join(d, 'results.tap'), 'w') as f:
-            f.write(tap)
-        with open(os.path.join(d, 'console.log'), 'w') as f:
-            f.write(console)
+        d = rundir(tap, console)
         p = subprocess.run([sys.executable, report.__file__, 'k=' + d],
                            capture_output=True, text=True)
         return p.returncode, p.stdout.strip().splitlines()[-1]
@@ -238,11 +244,7 @@ def kunit_py():
 
 class KunitReportTest(unittest.TestCase):
     def report(self, loader, json_text):
-        d = tempfile.mkdtemp()
-        with open(os.path.join(d, 'results.tap'), 'w') as f:
-            f.write(loader)
-        with open(os.path.join(d, 'console.log'), 'w') as f:
-            f.write('clean boot\n')
+        d = rundir(loader, 'clean boot\n')
         path = os.path.join(d, 'kunit.json')
         if json_text is not None:
             with open(path, 'w') as f:
@@ -293,9 +295,7 @@ class KunitReportTest(unittest.TestCase):
         self.assertIn('kunit.py found no KUnit cases', out)
 
     def test_kernel_without_kunit_is_named(self):
-        d = tempfile.mkdtemp()
-        for f in ('results.tap', 'console.log'):
-            open(os.path.join(d, f), 'w').close()
+        d = rundir('', '')
         p = subprocess.run([sys.executable, report.__file__, 'stock=' + d,
                             'patched=' + d, '--kunit',
                             'patched=' + self.write(KUNIT_JSON)],

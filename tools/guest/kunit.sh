@@ -15,10 +15,13 @@
 # fail every allocation from the Nth on: failslab is set to fail only
 # tasks that asked (task-filter Y), sleeping allocations too, every time.
 # Its probability is 0 whenever the task filter is off, and the knobs are
-# put back as they were.
+# put back as they were.  fail_page_alloc counts fail-nth too: its
+# min-order is raised past every order, so that the Nth allocation is the
+# Nth slab allocation.
 ko=$1
 name=$(basename "$ko" .ko)
 fs=/sys/kernel/debug/failslab
+fpa=/sys/kernel/debug/fail_page_alloc
 saved=
 
 knob() {
@@ -37,9 +40,17 @@ if [ -d $fs ]; then
 	knob interval 1
 	knob times -1
 	knob space 0
-	knob probability 100
+	if [ "$(cat $fs/task-filter)" = Y ]; then
+		knob probability 100
+	else
+		echo "# failslab's task filter is off: the allocation-failure cases skip"
+	fi
 else
 	echo "# no failslab in debugfs: the allocation-failure cases skip"
+fi
+if [ -d $fpa ]; then
+	min_order=$(cat $fpa/min-order)
+	echo 100 >$fpa/min-order
 fi
 
 level=$(cut -f1 /proc/sys/kernel/printk)
@@ -52,6 +63,7 @@ rc=$?
 echo "<6>vmatest-kunit: end $name" >/dev/kmsg
 echo "$level" >/proc/sys/kernel/printk
 
+[ -d $fpa ] && echo "$min_order" >$fpa/min-order
 if [ -d $fs ]; then
 	knob probability 0
 	for kv in $saved; do
