@@ -9,7 +9,7 @@ S := scripts
 LINUX ?=
 export LINUX
 
-.PHONY: all run check check-kasan help deps base version apply stack-check worktree \
+.PHONY: all run check check-arm64 check-kasan help deps base version apply stack-check worktree \
 	export kernels kernel-stock kernel-patched selftests bisect-check distro-check \
 	bench bench-profile kunit clean distclean
 
@@ -23,6 +23,8 @@ help:
 	@echo '  make check        the full test suite: the stack applies with quilt and'
 	@echo '                    git am, stock and patched kernels are built, booted'
 	@echo '                    and tested; ends with "N passed, N failed"'
+	@echo '  make check-arm64  make check for arm64: cross-built kernels booted in'
+	@echo '                    qemu-system-aarch64 (TCG); not in make check'
 	@echo '  make kunit        build the KUnit module (mm/) against the patched kernel,'
 	@echo '                    load it in QEMU and print the kunit.py summary'
 	@echo '  make check-kasan  every guest suite on the patched kernel built with'
@@ -61,6 +63,9 @@ run: deps
 
 check: deps
 	@$(S)/test-kernels.sh stock patched
+
+check-arm64: deps
+	@ARCH=arm64 $(S)/test-kernels.sh stock patched
 
 kunit: deps
 	@$(S)/run-kunit.sh
@@ -120,6 +125,7 @@ selftests: base
 
 clean:
 	rm -rf build/patched build/stock/obj build/stock/bench-obj build/stock/selftests build/run \
+		build/stock/obj-arm64 build/stock/selftests-arm64 build/initramfs-arm64 build/arm64 \
 		build/initramfs build/logs build/git-am-check build/tree \
 		build/kvm-probe build/report.md build/bisect build/harness build/distro \
 		build/bench build/bench-profile build/kunit

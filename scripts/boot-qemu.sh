@@ -33,14 +33,26 @@ icount) accel_opt="-accel tcg -icount shift=2,sleep=off" smp=1 ;;
 *) die "ACCEL must be tcg, kvm, icount or auto" ;;
 esac
 
+# The results channel: a second serial port on x86_64; -M virt has one
+# UART only, so on arm64 a virtio console (hvc0) writes to the file.
 case $ARCH in
 x86_64)
 	qemu=qemu-system-x86_64
 	machine="-M pc -cpu max"
 	[ "$accel" = kvm ] && machine="-M pc -cpu host"
 	console=ttyS0 out_dev=/dev/ttyS1
+	results=(-serial file:"$out/results.tap")
 	;;
-*) die "unsupported ARCH=$ARCH" ;;
+arm64)
+	qemu=qemu-system-aarch64
+	# mte=on: PROT_MTE mappings for the merge tests of arm64's VMA flags
+	machine="-M virt,mte=on -cpu max"
+	[ "$accel" = kvm ] && die "ACCEL=kvm is for x86_64 hosts running x86_64 guests"
+	console=ttyAMA0 out_dev=/dev/hvc0
+	results=(-device virtio-serial-device -chardev file,id=results,path="$out/results.tap"
+		 -device virtconsole,chardev=results)
+	;;
+*) die "unsupported ARCH=$ARCH (x86_64, arm64)" ;;
 esac
 
 mkdir -p "$out"
@@ -48,14 +60,14 @@ rm -f "$out/console.log" "$out/results.tap"
 cmdline="console=$console panic=-1 oops=panic loglevel=5 vmatest.suites=$suites vmatest.out=$out_dev ${CMDLINE_EXTRA:-}"
 # shellcheck disable=SC2206 # QEMU_EXTRA is a list of arguments
 qemu_extra=(${QEMU_EXTRA:-})
-echo "$qemu $machine $accel_opt -smp $smp -m $MEM ${qemu_extra[*]} -kernel $kernel -initrd $initrd -append \"$cmdline\"" >"$out/qemu.cmd"
+echo "$qemu $machine $accel_opt -smp $smp -m $MEM ${qemu_extra[*]} ${results[*]} -kernel $kernel -initrd $initrd -append \"$cmdline\"" >"$out/qemu.cmd"
 
 msg "boot $name kernel ($accel) and run: $suites"
 s=$(date +%s)
 timeout -k 10 "$tmo" $qemu $machine $accel_opt -smp $smp -m "$MEM" \
 	-display none -monitor none -no-reboot "${qemu_extra[@]}" \
 	-kernel "$kernel" -initrd "$initrd" -append "$cmdline" \
-	-serial file:"$out/console.log" -serial file:"$out/results.tap" \
+	-serial file:"$out/console.log" "${results[@]}" \
 	>"$out/qemu.log" 2>&1 &
 qpid=$!
 

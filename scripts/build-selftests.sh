@@ -3,7 +3,9 @@
 # build-selftests.sh NAME SRC OUT
 #
 # Build SRC's tools/testing/selftests/vm programs as static binaries into
-# OUT, against SRC's own exported uapi headers.  SRC is not written to.
+# OUT, against SRC's own exported uapi headers, for ARCH (arm64: with the
+# cross compiler, and libnuma and libcap from Debian's arm64 packages).
+# SRC is not written to.
 set -u
 . "$(dirname "$0")/lib.sh"
 
@@ -13,11 +15,13 @@ mkdir -p "$out/hdr" "$out/vm"
 out=$(cd "$out" && pwd)
 
 headers() {
-	make -C "$src" O="$out/hdr" headers_install INSTALL_HDR_PATH="$out/hdr/usr"
+	make -C "$src" O="$out/hdr" ARCH="$ARCH" headers_install \
+		INSTALL_HDR_PATH="$out/hdr/usr"
 }
 vm() {
 	make -C "$src/tools/testing/selftests/vm" -j"$(nproc)" OUTPUT="$out/vm" \
+		ARCH="$ARCH" MACHINE="$ARCH" CROSS_COMPILE="$CROSS" \
 		KHDR_INCLUDES="-isystem $out/hdr/usr/include" EXTRA_CFLAGS=-static
 }
-stage "export $name uapi headers" "$LOGS/headers-$name.log" headers || exit 1
-stage "build $name selftests/vm" "$LOGS/selftests-$name.log" vm || exit 1
+stage "export $name uapi headers ($ARCH)" "$LOGS/headers-$name$ASUFFIX.log" headers || exit 1
+stage "build $name selftests/vm ($ARCH)" "$LOGS/selftests-$name$ASUFFIX.log" vm || exit 1

@@ -1,10 +1,14 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# install-deps.sh [--bench|--bisect]: install every Debian package the
-# project needs; with --bench, also those only "make bench" needs
-# (matplotlib for the chart), and with --bisect
-# those only "make bisect-check" needs (a riscv cross compiler for the
-# nommu build), which make check does not.
+# install-deps.sh [--bench|--bisect|--arm64]: install every Debian package
+# the project needs; with --bench, also those only "make bench" needs
+# (matplotlib for the chart), with --bisect those only "make bisect-check"
+# needs (a riscv cross compiler for the nommu build), and with --arm64
+# those of the arm64 guests: the cross compiler, QEMU for arm64, and,
+# through multiarch (dpkg --add-architecture arm64), the arm64 libnuma and
+# libcap the selftests link statically.  busybox-static:arm64 would
+# replace the host's busybox: its package is downloaded and unpacked
+# into build/arm64/busybox instead.
 # Prints nothing when all of them are already present.
 set -u
 
@@ -27,20 +31,52 @@ PKGS=(
 )
 BENCH_PKGS=(python3-matplotlib)
 BISECT_PKGS=(gcc-riscv64-linux-gnu)
+ARM64_PKGS=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm
+	    libnuma-dev:arm64 libcap-dev:arm64)
+arm64=
 case ${1:-} in
 --bench) PKGS+=("${BENCH_PKGS[@]}") ;;
 --bisect) PKGS+=("${BISECT_PKGS[@]}") ;;
+--arm64) PKGS+=("${ARM64_PKGS[@]}") arm64=1 ;;
 "") ;;
-*) echo "usage: $0 [--bench|--bisect]" >&2; exit 2 ;;
+*) echo "usage: $0 [--bench|--bisect|--arm64]" >&2; exit 2 ;;
 esac
+top=$(cd "$(dirname "$0")/.." && pwd)
+busybox_arm64=${BUILD:-$top/build}/arm64/busybox
+
+# busybox-static:arm64, unpacked; needs the arm64 package lists.
+fetch_busybox_arm64() {
+	[ -z "$arm64" ] || [ -x "$busybox_arm64/bin/busybox" ] && return 0
+	local d
+	d=$(mktemp -d) || return 1
+	(cd "$d" && apt-get download -q busybox-static:arm64) >"$d/log" 2>&1 &&
+	rm -rf "$busybox_arm64" && mkdir -p "$busybox_arm64" &&
+	dpkg-deb -x "$d"/busybox-static_*_arm64.deb "$busybox_arm64" || {
+		tail -n 20 "$d/log" >&2
+		echo "error: cannot fetch busybox-static:arm64" >&2
+		rm -rf "$d"
+		return 1
+	}
+	rm -rf "$d"
+}
 
 missing=()
+native=$(dpkg --print-architecture)
 for p in "${PKGS[@]}"; do
 	case $p in \#*) continue ;; esac
-	s=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null)
-	[ "$s" = installed ] || missing+=("$p")
+	# An unqualified name is the host's architecture (or "all"), also
+	# when an arm64 package of that name is installed too.
+	case $p in
+	*:*) want="installed ${p#*:}" ;;
+	*) want="installed ($native|all)" ;;
+	esac
+	dpkg-query -W -f='${db:Status-Status} ${Architecture}\n' "${p%%:*}" 2>/dev/null |
+		grep -qxE "$want" || missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+if [ ${#missing[@]} -eq 0 ]; then
+	fetch_busybox_arm64
+	exit
+fi
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "missing packages: ${missing[*]}" >&2
@@ -50,6 +86,9 @@ fi
 echo "installing: ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 log=$(mktemp)
+if [ -n "$arm64" ] && ! dpkg --print-foreign-architectures | grep -qx arm64; then
+	dpkg --add-architecture arm64 || exit 1
+fi
 if ! { apt-get update -q && apt-get install -y -q --no-install-recommends "${missing[@]}"; } >"$log" 2>&1; then
 	tail -n 30 "$log" >&2
 	rm -f "$log"
@@ -57,3 +96,4 @@ if ! { apt-get update -q && apt-get install -y -q --no-install-recommends "${mis
 	exit 1
 fi
 rm -f "$log"
+fetch_busybox_arm64

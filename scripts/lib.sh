@@ -97,9 +97,33 @@ use_ccache() {
 
 # build_static OUT SRC: build one of our guest programs from a single C
 # file, statically (the initramfs has no shared libraries), warnings as
-# errors.
+# errors, for ARCH.
 build_static() {
 	mkdir -p "$(dirname "$1")" &&
-	${CC:-gcc} -static -O2 -g -Wall -Wextra -Wno-unused-parameter -Werror \
+	${CC:-${CROSS}gcc} -static -O2 -g -Wall -Wextra -Wno-unused-parameter -Werror \
 		-o "$1" "$2"
 }
+
+# The target architecture, ARCH (x86_64 or arm64; default x86_64): its
+# kernel image in an object directory, cross compiler prefix, config
+# fragment, busybox for the initramfs, and the suffix of its build and
+# run directories (none for x86_64).
+ARCH=${ARCH:-x86_64}
+case $ARCH in
+x86_64)
+	KIMAGE=arch/x86/boot/bzImage CROSS= ASUFFIX=
+	ARCH_CONFIG=$TOP/configs/x86_64-qemu.config
+	BUSYBOX=/bin/busybox
+	;;
+arm64)
+	KIMAGE=arch/arm64/boot/Image CROSS=aarch64-linux-gnu- ASUFFIX=-arm64
+	ARCH_CONFIG=$TOP/configs/arm64-qemu.config
+	# not installed: busybox-static:arm64 conflicts with the host's
+	BUSYBOX=$BUILD/arm64/busybox/bin/busybox
+	;;
+*)
+	echo "error: unsupported ARCH=$ARCH (x86_64, arm64)" >&2
+	exit 1
+	;;
+esac
+export ARCH

@@ -12,15 +12,18 @@ set -u
 [ $# -ge 1 ] || die "usage: $0 OUT SUITE=BINDIR:LIST..."
 out=$1
 shift
-# busybox-static installs a static /bin/busybox
-bb=/bin/busybox
-[ -x "$bb" ] || die "busybox-static is not installed"
+# busybox-static installs a static /bin/busybox; arm64's is unpacked from
+# Debian's busybox-static:arm64 (scripts/install-deps.sh --arm64).  The
+# applets are the host's busybox's, the same Debian version.
+bb=$BUSYBOX
+[ -f "$bb" ] || die "no busybox for $ARCH at $bb"
+[ -x /bin/busybox ] || die "busybox-static is not installed"
 
 root=${INITRAMFS_ROOT:-$BUILD/initramfs/root}
 rm -rf "$root"
 mkdir -p "$root"/{bin,sbin,dev,proc,sys,tmp,etc,tests,mnt/huge}
 cp "$bb" "$root/bin/busybox"
-for a in $("$bb" --list); do
+for a in $(/bin/busybox --list); do
 	[ -e "$root/bin/$a" ] || ln -s busybox "$root/bin/$a"
 done
 cp "$TOP/tools/guest/init" "$root/init"

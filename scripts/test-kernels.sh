@@ -12,6 +12,12 @@
 # passed to scripts/boot-qemu.sh (default auto: KVM only if a probe boot
 # works, else TCG).
 #
+# ARCH=arm64 (make check-arm64) builds and boots arm64 kernels
+# (configs/arm64-qemu.config), in directories of their own (obj-arm64,
+# run/<kernel>-arm64, ...), under TCG; the userland harness, which does
+# not depend on the target, and the stress suite, whose Debian programs
+# are x86_64 ones here, run with x86_64 only.
+#
 # VARIANT=kasan (make check-kasan) builds the patched kernel with
 # configs/kasan.config on top, in an object directory of its own, and
 # boots it alone with every suite; the guest reports what kmemleak found.
@@ -25,7 +31,7 @@ want() { [[ " ${kinds[*]} " == *" $1 "* ]]; }
 export ACCEL=${ACCEL:-auto}
 LINUX=${LINUX:-}
 VARIANT=${VARIANT:-}
-frags=("$TOP/configs/x86_64-qemu.config" "$TOP/configs/debug.config")
+frags=("$ARCH_CONFIG" "$TOP/configs/debug.config")
 # Unmerged slab caches, so that the fault-injection suite can count the
 # vm_area_struct and anon_vma objects that each system call leaves.
 export CMDLINE_EXTRA=${CMDLINE_EXTRA:-slab_nomerge}
@@ -37,23 +43,28 @@ kasan)
 	;;
 *) die "unknown VARIANT=$VARIANT (kasan)" ;;
 esac
-vsuffix=${VARIANT:+-$VARIANT}
+vsuffix=${VARIANT:+-$VARIANT}$ASUFFIX
+ird=$BUILD/initramfs$ASUFFIX
+[ "$ARCH" = x86_64 ] || ACCEL=tcg
 
-msg "vma-merge stack for Linux $BASE_VERSION: $(series | wc -l) patches; kernels: ${kinds[*]}${VARIANT:+ ($VARIANT)}"
+msg "vma-merge stack for Linux $BASE_VERSION: $(series | wc -l) patches; kernels: ${kinds[*]}${VARIANT:+ ($VARIANT)}, $ARCH"
 "$S"/install-deps.sh || exit 1
+if [ "$ARCH" = arm64 ]; then
+	"$S"/install-deps.sh --arm64 || exit 1
+fi
 stage "self-tests of the report tools" "$LOGS/tool-tests.log" "$S"/run-tool-tests.sh || exit 1
 
 if [ -n "$LINUX" ]; then
 	LINUX=$(cd "$LINUX" && pwd) || exit 1
 	stock_src=$LINUX patched_src=$LINUX
-	stock_obj=$BUILD/tree/stock-obj patched_obj=$BUILD/tree/patched$vsuffix-obj
-	sel_stock=$BUILD/tree/selftests-stock sel_patched=$BUILD/tree/selftests-patched
+	stock_obj=$BUILD/tree/stock$ASUFFIX-obj patched_obj=$BUILD/tree/patched$vsuffix-obj
+	sel_stock=$BUILD/tree/selftests-stock$ASUFFIX sel_patched=$BUILD/tree/selftests-patched$ASUFFIX
 else
 	"$S"/fetch-base.sh || exit 1
 	msg "base: Linux $(kernel_version "$STOCK_SRC") ($(cut -d' ' -f2 "$BUILD/stock/.unpacked") of $BASE_PACKAGE)"
 	stock_src=$STOCK_SRC patched_src=$PATCHED_SRC
-	stock_obj=$BUILD/stock/obj patched_obj=$BUILD/patched/obj$vsuffix
-	sel_stock=$BUILD/stock/selftests sel_patched=$BUILD/patched/selftests
+	stock_obj=$BUILD/stock/obj$ASUFFIX patched_obj=$BUILD/patched/obj$vsuffix
+	sel_stock=$BUILD/stock/selftests$ASUFFIX sel_patched=$BUILD/patched/selftests$ASUFFIX
 	"$S"/apply-stack.sh || exit 1
 	if want stock; then
 		"$S"/check-git-am.sh || exit 1
@@ -66,7 +77,7 @@ if want stock || [ -z "$LINUX" ]; then
 	"$S"/build-selftests.sh stock "$stock_src" "$sel_stock" || exit 1
 fi
 if want stock; then
-	"$S"/build-kernel.sh stock "$stock_src" "$stock_obj" "${frags[@]}" || exit 1
+	"$S"/build-kernel.sh stock$ASUFFIX "$stock_src" "$stock_obj" "${frags[@]}" || exit 1
 fi
 if [ -n "$LINUX" ]; then
 	if want stock && [ ! -d "$sel_stock/vm" ]; then
@@ -85,13 +96,14 @@ fi
 kunit=
 if want patched && [ -f "$patched_src/include/linux/vma_kunit.h" ]; then
 	stage "build the KUnit module" "$LOGS/stage-kunit.log" \
-		"$S"/build-kunit.sh "$patched_obj" "$BUILD/initramfs/kunit" || exit 1
+		"$S"/build-kunit.sh "$patched_obj" "$ird/kunit" || exit 1
 	kunit=1
 fi
 
 # The userland VMA harness runs on the host against the patched tree.
 taps=()
-if want patched && [ -f "$patched_src/tools/testing/vma/Makefile" ]; then
+if want patched && [ "$ARCH" = x86_64 ] &&
+   [ -f "$patched_src/tools/testing/vma/Makefile" ]; then
 	"$S"/run-harness.sh "$patched_src" patched coverage
 	taps+=(--tap "vma-harness=$BUILD/harness/patched/results.tap")
 fi
@@ -102,52 +114,58 @@ specs=("vm-selftests=$sel_stock/vm:$TOP/tools/guest/suites/vm-selftests.list")
 suites=(vm-selftests)
 if [ -f "$patched_src/tools/testing/selftests/vm/merge.c" ]; then
 	"$S"/build-selftests.sh patched "$patched_src" "$sel_patched" || exit 1
-	mkdir -p "$BUILD/initramfs/merge"
-	cp "$sel_patched/vm/merge" "$BUILD/initramfs/merge/"
-	specs+=("merge=$BUILD/initramfs/merge:$TOP/tools/guest/suites/merge.list")
+	mkdir -p "$ird/merge"
+	cp "$sel_patched/vm/merge" "$ird/merge/"
+	specs+=("merge=$ird/merge:$TOP/tools/guest/suites/merge.list")
 	suites+=(merge)
 	# The same binary on the host, whatever kernel it runs: informative
 	# only, it never fails the run.
-	(cd "$BUILD/initramfs/merge" && timeout 300 ./merge) >"$LOGS/merge-host.tap" 2>&1
-	msg "host kernel $(uname -r): merge selftests $(grep -a '^# Totals' "$LOGS/merge-host.tap" |
-		sed 's/^# Totals: //') (not counted; ${LOGS#"$TOP"/}/merge-host.tap)"
+	if [ "$ARCH" = x86_64 ]; then
+		(cd "$ird/merge" && timeout 300 ./merge) >"$LOGS/merge-host.tap" 2>&1
+		msg "host kernel $(uname -r): merge selftests $(grep -a '^# Totals' "$LOGS/merge-host.tap" |
+			sed 's/^# Totals: //') (not counted; ${LOGS#"$TOP"/}/merge-host.tap)"
+	fi
 fi
 # One tiny round of the benchmark program, so that it keeps working
 # (make bench measures; nothing is timed here).
-stage "build vma-bench" "$LOGS/build-bench.log" "$S"/build-bench.sh "$BUILD/initramfs/bench" || exit 1
-specs+=("bench-smoke=$BUILD/initramfs/bench:$TOP/tools/guest/suites/bench-smoke.list")
+stage "build vma-bench" "$LOGS/build-bench.log" "$S"/build-bench.sh "$ird/bench" || exit 1
+specs+=("bench-smoke=$ird/bench:$TOP/tools/guest/suites/bench-smoke.list")
 suites+=(bench-smoke)
 # Fault injection into every system call that merges or splits VMAs,
 # before stress, whose programs may still be exiting when it ends.
 stage "build failinject" "$LOGS/build-failinject.log" \
-	"$S"/build-failinject.sh "$BUILD/initramfs/failinject" || exit 1
-specs+=("failinject=$BUILD/initramfs/failinject:$TOP/tools/guest/suites/failinject.list")
+	"$S"/build-failinject.sh "$ird/failinject" || exit 1
+specs+=("failinject=$ird/failinject:$TOP/tools/guest/suites/failinject.list")
 suites+=(failinject)
 # The KUnit module, before stress, as failinject.
 if [ -n "$kunit" ]; then
-	specs+=("kunit=$BUILD/initramfs/kunit:$TOP/tools/guest/suites/kunit.list")
+	specs+=("kunit=$ird/kunit:$TOP/tools/guest/suites/kunit.list")
 	suites+=(kunit)
 fi
 # Debian's trinity and stress-ng on the VMA system calls.
 stage_stress() {
-	rm -rf "$BUILD/initramfs/stress" &&
-	"$S"/stage-programs.sh "$BUILD/initramfs/stress" trinity stress-ng &&
+	rm -rf "$ird/stress" &&
+	"$S"/stage-programs.sh "$ird/stress" trinity stress-ng &&
 	cp "$TOP/tools/guest/trinity.sh" "$TOP/tools/bench/stress-ng.sh" \
-		"$BUILD/initramfs/stress/"
+		"$ird/stress/"
 }
-stage "stage trinity and stress-ng" "$LOGS/stage-stress.log" stage_stress || exit 1
-specs+=("stress=$BUILD/initramfs/stress:$TOP/tools/guest/suites/stress.list")
-suites+=(stress)
+if [ "$ARCH" = x86_64 ]; then
+	stage "stage trinity and stress-ng" "$LOGS/stage-stress.log" stage_stress || exit 1
+	specs+=("stress=$ird/stress:$TOP/tools/guest/suites/stress.list")
+	suites+=(stress)
+else
+	msg "stress: not on $ARCH (Debian's trinity and stress-ng are installed for the host only)"
+fi
 SUITES=${SUITES:-${suites[*]}}
 
-initrd=$BUILD/initramfs/tests.cpio.gz
-stage "make initramfs" "$LOGS/initramfs.log" \
+initrd=$ird/tests.cpio.gz
+stage "make initramfs" "$LOGS/initramfs$ASUFFIX.log" env INITRAMFS_ROOT="$ird/root" \
 	"$S"/make-initramfs.sh "$initrd" "${specs[@]}" || exit 1
 
 if [ "$ACCEL" = auto ]; then
 	k=$patched_obj
 	want stock && k=$stock_obj
-	if "$S"/probe-kvm.sh "$k/arch/x86/boot/bzImage" "$initrd"; then
+	if "$S"/probe-kvm.sh "$k/$KIMAGE" "$initrd"; then
 		ACCEL=kvm
 	else
 		ACCEL=tcg
@@ -163,7 +181,7 @@ for kind in stock patched; do
 	run=$BUILD/run/$kind$vsuffix
 	ksuites=$SUITES
 	[ $kind = stock ] && ksuites=$(echo " $SUITES " | sed 's/ kunit / /g')
-	"$S"/boot-qemu.sh $kind$vsuffix "$obj/arch/x86/boot/bzImage" "$initrd" \
+	"$S"/boot-qemu.sh $kind$vsuffix "$obj/$KIMAGE" "$initrd" \
 		"$run" "$(echo $ksuites | tr ' ' ,)" ${BOOT_TIMEOUT:-} || rc=1
 	runs+=("$kind$vsuffix=$run")
 	if [ $kind = patched ] && [[ " $SUITES " == *" kunit "* ]]; then

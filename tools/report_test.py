@@ -128,6 +128,17 @@ VMA-SUITE-END merge
         self.assertEqual(s.passed, ['crash.a'])
         self.assertEqual([n for n, _ in s.failed], ['crash', 'merge.a'])
 
+    def test_xfail_holds_for_another_architecture(self):
+        d = tempfile.mkdtemp()
+        path = os.path.join(d, 'xfail')
+        with open(path, 'w') as f:
+            f.write('stock merge/merge.new_b new behaviour\n')
+        arm, other = (report.parse_tap(k, self.CASES)[0]
+                      for k in ('stock-arm64', 'patched-arm64'))
+        report.apply_xfail([arm, other], path)
+        self.assertEqual(arm.xfailed, [('merge.new_b', 'new behaviour')])
+        self.assertEqual(other.xfailed, [])
+
     def test_fault_injection_totals_are_printed(self):
         d = tempfile.mkdtemp()
         tap = GOOD.replace(

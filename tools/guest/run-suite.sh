@@ -9,6 +9,8 @@
 #              setup COMMAND...               (run once, output kept)
 #              mode cases                     (the report counts each
 #                                              program's own KTAP cases)
+#              only MACHINE...                (the next run line runs only
+#                                              where uname -m is one of them)
 suite=$1
 dir=/tests/$suite
 list=$dir/list
@@ -28,7 +30,23 @@ echo "# suite: $suite on $(uname -r)"
 echo "1..$n"
 cd "$dir" || exit 1
 i=0
+only=
+machine=$(uname -m)
 while read -r kind name rest; do
+	case $kind in
+	only)
+		only="$name $rest"
+		continue
+		;;
+	esac
+	if [ "$kind" = run ] && [ -n "$only" ] &&
+	   ! echo " $only " | grep -q " $machine "; then
+		i=$((i + 1))
+		echo "ok $i $name # SKIP only on $only"
+		only=
+		continue
+	fi
+	only=
 	case $kind in
 	mode)
 		echo "# mode: $name"
