@@ -18,12 +18,8 @@ for f in "$@"; do
 	frags+=("$(cd "$(dirname "$f")" && pwd)/$(basename "$f")")
 done
 
-ARCH=${ARCH:-x86_64}
-case $ARCH in
-x86_64) image=arch/x86/boot/bzImage target=bzImage cross= ;;
-arm64) image=arch/arm64/boot/Image target=Image cross=aarch64-linux-gnu- ;;
-*) die "unsupported ARCH=$ARCH" ;;
-esac
+# The image, its make target and the cross compiler come from lib.sh.
+image=$KIMAGE target=$(basename "$KIMAGE") cross=$CROSS
 
 [ -f "$src/Makefile" ] || die "$src is not a kernel tree"
 mkdir -p "$obj"

@@ -20,15 +20,12 @@ out=$2
 grep -q 'EXPORTED_FOR_KUNIT_TESTING' "$obj/Module.symvers" ||
 	die "$obj exports nothing for KUnit: is it the patched kernel, with CONFIG_KUNIT?"
 
-ARCH=${ARCH:-x86_64}
-cross=
-[ "$ARCH" = arm64 ] && cross=aarch64-linux-gnu-
 src=$BUILD/kunit/$(basename "$(dirname "$obj")")-$(basename "$obj")
 rm -rf "$src"
 mkdir -p "$src" "$out"
 cp "$TOP"/mm/Kbuild "$TOP"/mm/*.c "$src/"
 log=$LOGS/build-kunit.log
-make -C "$obj" M="$src" ARCH="$ARCH" CROSS_COMPILE="$cross" W=1 >"$log" 2>&1 || {
+make -C "$obj" M="$src" ARCH="$ARCH" CROSS_COMPILE="$CROSS" W=1 >"$log" 2>&1 || {
 	show_tail "$log" 30
 	die "the KUnit module did not build (log: ${log#"$TOP"/})"
 }

@@ -208,20 +208,36 @@ static int knob_phase(const struct knob *k, const char *val)
 	return strcmp(val, "0") ? 2 : 0;
 }
 
-static void knobs_restore(void)
+/*
+ * Write @vals[i] to each knob that was read, in knob_phase() order.
+ * Returns the index of the first knob that cannot be written, or -1.
+ */
+static int knobs_write(const char *const vals[])
 {
 	char path[128];
 	unsigned int i;
-	int phase;
+	int phase, bad = -1;
 
 	for (phase = 0; phase < 3; phase++)
 		for (i = 0; i < ARRAY_SIZE(knobs); i++) {
 			if (!knob_have[i] ||
-			    knob_phase(&knobs[i], knob_saved[i]) != phase)
+			    knob_phase(&knobs[i], vals[i]) != phase)
 				continue;
 			knob_path(&knobs[i], path, sizeof(path));
-			write_file(path, knob_saved[i]);
+			if (write_file(path, vals[i]) && bad < 0)
+				bad = i;
 		}
+	return bad;
+}
+
+static void knobs_restore(void)
+{
+	const char *saved[ARRAY_SIZE(knobs)];
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(knobs); i++)
+		saved[i] = knob_saved[i];
+	knobs_write(saved);
 	memset(knob_have, 0, sizeof(knob_have));
 }
 
@@ -244,7 +260,7 @@ static int knobs_setup(char *desc, size_t size)
 	char *nl;
 
 	const char *set[ARRAY_SIZE(knobs)];
-	int phase;
+	int bad;
 
 	snprintf(desc, size, "fault injection:");
 	for (i = 0; i < ARRAY_SIZE(knobs); i++) {
@@ -272,18 +288,13 @@ static int knobs_setup(char *desc, size_t size)
 			*nl = '\0';
 		knob_have[i] = 1;
 	}
-	for (phase = 0; phase < 3; phase++)
-		for (i = 0; i < ARRAY_SIZE(knobs); i++) {
-			if (!knob_have[i] ||
-			    knob_phase(&knobs[i], set[i]) != phase)
-				continue;
-			knob_path(&knobs[i], path, sizeof(path));
-			if (write_file(path, set[i])) {
-				snprintf(desc, size, "cannot write %s to %s: %s",
-					 set[i], path, strerror(errno));
-				return -1;
-			}
-		}
+	bad = knobs_write(set);
+	if (bad >= 0) {
+		knob_path(&knobs[bad], path, sizeof(path));
+		snprintf(desc, size, "cannot write %s to %s", set[bad], path);
+		knobs_restore();
+		return -1;
+	}
 	atexit(knobs_restore);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
