@@ -10,7 +10,7 @@ LINUX ?=
 export LINUX
 
 .PHONY: all run check check-arm64 check-kasan help deps base version apply stack-check worktree \
-	export kernels kernel-stock kernel-patched selftests bisect-check distro-check \
+	export deb kselftest-tar kernels kernel-stock kernel-patched selftests bisect-check distro-check \
 	bench bench-profile kunit clean distclean
 
 all: run
@@ -27,6 +27,11 @@ help:
 	@echo '                    qemu-system-aarch64 (TCG); not in make check'
 	@echo '  make kunit        build the KUnit module (mm/) against the patched kernel,'
 	@echo '                    load it in QEMU and print the kunit.py summary'
+	@echo '  make deb          .deb packages (linux-image, linux-headers) of the patched'
+	@echo '                    kernel and the kselftest archive (vm, with merge and the'
+	@echo '                    KUnit module), x86_64 and arm64, in build/deb/<arch>;'
+	@echo '                    KCONFIG=/boot/config-... for your own configuration'
+	@echo '  make kselftest-tar  the same as make deb'
 	@echo '  make check-kasan  every guest suite on the patched kernel built with'
 	@echo '                    KASAN, kmemleak and lockdep (slow; not in make check)'
 	@echo
@@ -54,6 +59,8 @@ help:
 	@echo '  make distclean    remove build/ entirely'
 	@echo
 	@echo 'Variables: LINUX=/path/to/6.1.y tree, ACCEL=tcg|kvm|auto,'
+	@echo '           ARCHES="x86_64 arm64", KCONFIG=/path/to/.config (make deb),'
+	@echo '           ARM64_KINDS=patched (make check; empty for none),'
 	@echo '           SUITES="vm-selftests merge bench-smoke failinject stress kunit"'
 	@echo '           (guest suites; kunit runs on the patched kernel only),'
 	@echo '           ROUNDS=3, BENCH_SECS=2 (make bench)'
@@ -61,14 +68,22 @@ help:
 run: deps
 	@$(S)/test-kernels.sh patched
 
+# DEB=1: the patched kernels are booted from their .deb packages, and
+# the KUnit module is built against the installed linux-headers package.
+# ARM64_KINDS: the arm64 kernels in the same run (ARM64_KINDS= for none).
 check: deps
-	@$(S)/test-kernels.sh stock patched
+	@DEB=1 ARM64_KINDS="$${ARM64_KINDS-patched}" $(S)/test-kernels.sh stock patched
 
 check-arm64: deps
 	@ARCH=arm64 $(S)/test-kernels.sh stock patched
 
 kunit: deps
 	@$(S)/run-kunit.sh
+
+deb: deps
+	@$(S)/make-deb.sh
+
+kselftest-tar: deb
 
 check-kasan: deps
 	@VARIANT=kasan BOOT_TIMEOUT=$${BOOT_TIMEOUT:-5400} $(S)/test-kernels.sh patched
@@ -128,7 +143,7 @@ clean:
 		build/stock/obj-arm64 build/stock/selftests-arm64 build/initramfs-arm64 build/arm64 \
 		build/initramfs build/logs build/git-am-check build/tree \
 		build/kvm-probe build/report.md build/bisect build/harness build/distro \
-		build/bench build/bench-profile build/kunit
+		build/bench build/bench-profile build/kunit build/deb build/kselftest
 
 distclean:
 	rm -rf build

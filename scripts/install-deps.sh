@@ -6,7 +6,8 @@
 # needs (a riscv cross compiler for the nommu build), and with --arm64
 # those of the arm64 guests: the cross compiler, QEMU for arm64, and,
 # through multiarch (dpkg --add-architecture arm64), the arm64 libnuma and
-# libcap the selftests link statically.  busybox-static:arm64 would
+# libcap the selftests link statically, and libssl for the arm64 headers
+# package's sign-file.  busybox-static:arm64 would
 # replace the host's busybox: its package is downloaded and unpacked
 # into build/arm64/busybox instead.
 # Prints nothing when all of them are already present.
@@ -20,6 +21,8 @@ PKGS=(
 	linux-source-6.1
 	# stack handling
 	git quilt
+	# make deb (bindeb-pkg)
+	dpkg-dev fakeroot lsb-release file
 	# guest
 	busybox-static qemu-system-x86
 	# selftests and the userland harness
@@ -32,7 +35,9 @@ PKGS=(
 BENCH_PKGS=(python3-matplotlib)
 BISECT_PKGS=(gcc-riscv64-linux-gnu)
 ARM64_PKGS=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm
-	    libnuma-dev:arm64 libcap-dev:arm64)
+	    libnuma-dev:arm64 libcap-dev:arm64
+	    # sign-file in the arm64 headers package (MODULE_SIG)
+	    libssl-dev:arm64)
 arm64=
 case ${1:-} in
 --bench) PKGS+=("${BENCH_PKGS[@]}") ;;

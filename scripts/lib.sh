@@ -72,6 +72,19 @@ series() {
 	sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$PATCHES/series"
 }
 
+# stack_revision: the stack's version, as the Debian revision of its
+# packages and the kernel's build version (uname -v): the number of
+# patches and this repository's commit ("vmamerge38+g574bb3b"), with
+# ".dirty" when patches/ has uncommitted changes.
+stack_revision() {
+	local rev
+	rev=$(git -C "$TOP" rev-parse --short=7 HEAD 2>/dev/null) || rev=unknown
+	[ -z "$(git -C "$TOP" status --porcelain -- patches 2>/dev/null)" ] || rev=$rev.dirty
+	echo "vmamerge$(series | wc -l)+g$rev"
+}
+# The builder the packaged kernels name (uname -v, /proc/version).
+DEB_BUILD_USER=vma-merge DEB_BUILD_HOST=debian
+
 # kernel_version TREE: the version a source tree's Makefile declares.
 kernel_version() {
 	awk '/^VERSION =/{v=$3} /^PATCHLEVEL =/{p=$3} /^SUBLEVEL =/{s=$3}

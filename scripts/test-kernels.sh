@@ -12,7 +12,7 @@
 # passed to scripts/boot-qemu.sh (default auto: KVM only if a probe boot
 # works, else TCG).
 #
-# ARCH=arm64 (make check-arm64) builds and boots arm64 kernels
+# ARCH=arm64 (make check-arm64, and ARM64_KINDS below) builds and boots arm64 kernels
 # (configs/arm64-qemu.config), in directories of their own (obj-arm64,
 # run/<kernel>-arm64, ...), under TCG; the userland harness, which does
 # not depend on the target, and the stress suite, whose Debian programs
@@ -52,7 +52,8 @@ msg "vma-merge stack for Linux $BASE_VERSION: $(series | wc -l) patches; kernels
 if [ "$ARCH" = arm64 ]; then
 	"$S"/install-deps.sh --arm64 || exit 1
 fi
-stage "self-tests of the report tools" "$LOGS/tool-tests.log" "$S"/run-tool-tests.sh || exit 1
+[ -n "${REPORT_ARGS:-}" ] ||
+	stage "self-tests of the report tools" "$LOGS/tool-tests.log" "$S"/run-tool-tests.sh || exit 1
 
 if [ -n "$LINUX" ]; then
 	LINUX=$(cd "$LINUX" && pwd) || exit 1
@@ -86,17 +87,54 @@ if [ -n "$LINUX" ]; then
 	"$S"/apply-stack.sh --tree "$LINUX" || exit 1
 	[ -d "$sel_stock/vm" ] || "$S"/build-selftests.sh stock "$patched_src" "$sel_stock" || exit 1
 fi
+# With DEB=1, the patched kernel is built with the build identity its
+# packages give it, so that packaging it finds it built.
+if want patched && [ -n "${DEB:-}" ] && [ -z "$VARIANT" ]; then
+	export KBUILD_BUILD_VERSION=$(stack_revision) KBUILD_BUILD_USER=$DEB_BUILD_USER \
+		KBUILD_BUILD_HOST=$DEB_BUILD_HOST
+fi
 if want patched; then
 	LOCALVERSION=-vma-merge \
 		"$S"/build-kernel.sh patched$vsuffix "$patched_src" "$patched_obj" "${frags[@]}" || exit 1
+fi
+
+# DEB=1 (make check): package the patched kernel as make deb does, and
+# test what a user of the packages gets: the kernel booted is the one
+# unpacked from the linux-image package, and the KUnit module is built
+# against the installed linux-headers package (x86_64; the arm64 one is
+# for arm64 machines, whose programs it carries).
+patched_image=$patched_obj/$KIMAGE
+kdir=$patched_obj
+krel=
+if want patched && [ -n "${DEB:-}" ] && [ -z "$VARIANT" ]; then
+	debs=$BUILD/deb/$ARCH
+	stage "package the patched kernel (bindeb-pkg, $ARCH)" "$LOGS/deb$ASUFFIX.log" \
+		"$S"/build-deb.sh "$patched_src" "$patched_obj" "$debs" || exit 1
+	krel=$(cat "$patched_obj/include/config/kernel.release")
+	grep '\.deb: ' "$LOGS/deb$ASUFFIX.log" | sed 's/^\[[^]]*\] /    /'
+	rm -rf "$debs/root" && dpkg-deb -x "$debs"/linux-image-"$krel"_*.deb "$debs/root" || exit 1
+	patched_image=$debs/root/boot/vmlinuz-$krel
+	[ -f "$patched_image" ] || die "the linux-image package has no boot/vmlinuz-$krel"
+	if [ "$ARCH" = x86_64 ]; then
+		if [ "$(id -u)" -eq 0 ]; then
+			stage "install the linux-headers package" "$LOGS/deb-install.log" \
+				dpkg -i "$debs"/linux-headers-"$krel"_*.deb || exit 1
+			kdir=/usr/src/linux-headers-$krel
+		else
+			msg "not root: the linux-headers package is unpacked, not installed"
+			rm -rf "$debs/headers" &&
+			dpkg-deb -x "$debs"/linux-headers-"$krel"_*.deb "$debs/headers" || exit 1
+			kdir=$debs/headers/usr/src/linux-headers-$krel
+		fi
+	fi
 fi
 
 # The KUnit module (mm/) is built against the patched kernel, and runs
 # there only: stock 6.1 has none of the functions it calls.
 kunit=
 if want patched && [ -f "$patched_src/include/linux/vma_kunit.h" ]; then
-	stage "build the KUnit module" "$LOGS/stage-kunit.log" \
-		"$S"/build-kunit.sh "$patched_obj" "$ird/kunit" || exit 1
+	stage "build the KUnit module (against ${kdir#"$TOP"/})" "$LOGS/stage-kunit.log" \
+		"$S"/build-kunit.sh "$kdir" "$ird/kunit" || exit 1
 	kunit=1
 fi
 
@@ -125,6 +163,19 @@ if [ -f "$patched_src/tools/testing/selftests/vm/merge.c" ]; then
 		msg "host kernel $(uname -r): merge selftests $(grep -a '^# Totals' "$LOGS/merge-host.tap" |
 			sed 's/^# Totals: //') (not counted; ${LOGS#"$TOP"/}/merge-host.tap)"
 	fi
+fi
+# DEB=1: the kselftest archive for real machines (make kselftest-tar),
+# unpacked and run in the guest as a user would, on both kernels.
+if [ -n "${DEB:-}" ] && [ -n "$kunit" ] && [ -z "$VARIANT" ]; then
+	tarball=$BUILD/deb/$ARCH/kselftest-vm-vma-merge-$ARCH.tar.gz
+	stage "kselftest archive (gen_tar, TARGETS=vm, $ARCH)" "$LOGS/kselftest-tar$ASUFFIX.log" \
+		"$S"/build-kselftest-tar.sh "$patched_src" "$ird/kunit/vma_merge_test.ko" \
+		"$tarball" || exit 1
+	rm -rf "$ird/kselftest-tar" && mkdir -p "$ird/kselftest-tar" &&
+	cp "$tarball" "$ird/kselftest-tar/kselftest.tar.gz" &&
+	cp "$TOP/tools/guest/kselftest-tar.sh" "$ird/kselftest-tar/" || exit 1
+	specs+=("kselftest-tar=$ird/kselftest-tar:$TOP/tools/guest/suites/kselftest-tar.list")
+	suites+=(kselftest-tar)
 fi
 # One tiny round of the benchmark program, so that it keeps working
 # (make bench measures; nothing is timed here).
@@ -176,19 +227,52 @@ runs=()
 rc=0
 for kind in stock patched; do
 	want $kind || continue
-	obj=$stock_obj
-	[ $kind = patched ] && obj=$patched_obj
+	image=$stock_obj/$KIMAGE
+	[ $kind = patched ] && image=$patched_image
 	run=$BUILD/run/$kind$vsuffix
 	ksuites=$SUITES
 	[ $kind = stock ] && ksuites=$(echo " $SUITES " | sed 's/ kunit / /g')
-	"$S"/boot-qemu.sh $kind$vsuffix "$obj/$KIMAGE" "$initrd" \
+	"$S"/boot-qemu.sh $kind$vsuffix "$image" "$initrd" \
 		"$run" "$(echo $ksuites | tr ' ' ,)" ${BOOT_TIMEOUT:-} || rc=1
 	runs+=("$kind$vsuffix=$run")
+	# The packaged kernel says which build of the stack it is.
+	if [ $kind = patched ] && [ -n "$krel" ]; then
+		banner=$(grep -a -m1 'Linux version ' "$run/console.log" | sed 's/^\[[^]]*\] //')
+		if [[ "$banner" == *"Linux version $krel (vma-merge@debian)"*"#vmamerge"* ]]; then
+			msg "booted the packaged kernel: $krel #${banner##*#}"
+		else
+			echo "error: the patched guest did not boot the packaged kernel: $banner" >&2
+			rc=1
+		fi
+	fi
 	if [ $kind = patched ] && [[ " $SUITES " == *" kunit "* ]]; then
 		"$S"/parse-kunit.sh "$run" "$patched_src"
 		taps+=(--kunit "$kind$vsuffix=$run/kunit.json")
 	fi
 done
+
+# ARM64_KINDS (make check: patched): the arm64 kernels named, in the
+# same report; run by this script with ARCH=arm64, which hands back its
+# runs through REPORT_ARGS instead of reporting.
+if [ -n "${REPORT_ARGS:-}" ]; then
+	{
+		for a in "${runs[@]}"; do echo "run $a"; done
+		for a in "${taps[@]}"; do echo "arg $a"; done
+	} >"$REPORT_ARGS"
+	exit $rc
+fi
+if [ -n "${ARM64_KINDS:-}" ] && [ "$ARCH" = x86_64 ]; then
+	args=$BUILD/run/arm64-report-args
+	rm -f "$args"
+	ARCH=arm64 REPORT_ARGS=$args ARM64_KINDS= "$0" $ARM64_KINDS || rc=1
+	[ -f "$args" ] || die "the arm64 kernels ($ARM64_KINDS) stopped before they were tested"
+	while read -r what a; do
+		case $what in
+		run) runs+=("$a") ;;
+		arg) taps+=("$a") ;;
+		esac
+	done <"$args"
+fi
 
 msg "report (logs in ${BUILD#"$TOP"/}/logs and ${BUILD#"$TOP"/}/run)"
 echo

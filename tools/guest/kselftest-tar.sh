@@ -1,0 +1,13 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# kselftest-tar.sh ARCHIVE: what a user of a real machine does with the
+# kselftest archive (make kselftest-tar): unpack it, run
+# "run_kselftest.sh -t vm:merge", and judge the result against the
+# running kernel with vma-merge/check-merge.sh (on stock, exactly the
+# tests of merge.xfail fail).
+d=/tmp/kselftest
+rm -rf $d && mkdir -p $d && tar xzf "$1" -C $d || exit 1
+cd $d || exit 1
+./run_kselftest.sh -t vm:merge >$d/merge.out 2>&1
+tail -n 3 $d/merge.out
+./vma-merge/check-merge.sh $d/merge.out
