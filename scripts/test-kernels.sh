@@ -14,9 +14,9 @@
 #
 # ARCH=arm64 (make check-arm64, and ARM64_KINDS below) builds and boots arm64 kernels
 # (configs/arm64-qemu.config), in directories of their own (obj-arm64,
-# run/<kernel>-arm64, ...), under TCG; the userland harness, which does
-# not depend on the target, and the stress suite, whose Debian programs
-# are x86_64 ones here, run with x86_64 only.
+# run/<kernel>-arm64, ...), under TCG, with Debian's arm64 trinity and
+# stress-ng (scripts/stage-programs.sh); the userland harness, which
+# does not depend on the target, runs with x86_64 only.
 #
 # VARIANT=kasan (make check-kasan) builds the patched kernel with
 # configs/kasan.config on top, in an object directory of its own, and
@@ -200,13 +200,9 @@ stage_stress() {
 	cp "$TOP/tools/guest/trinity.sh" "$TOP/tools/bench/stress-ng.sh" \
 		"$ird/stress/"
 }
-if [ "$ARCH" = x86_64 ]; then
-	stage "stage trinity and stress-ng" "$LOGS/stage-stress.log" stage_stress || exit 1
-	specs+=("stress=$ird/stress:$TOP/tools/guest/suites/stress.list")
-	suites+=(stress)
-else
-	msg "stress: not on $ARCH (Debian's trinity and stress-ng are installed for the host only)"
-fi
+stage "stage trinity and stress-ng ($ARCH)" "$LOGS/stage-stress$ASUFFIX.log" stage_stress || exit 1
+specs+=("stress=$ird/stress:$TOP/tools/guest/suites/stress.list")
+suites+=(stress)
 SUITES=${SUITES:-${suites[*]}}
 
 initrd=$ird/tests.cpio.gz

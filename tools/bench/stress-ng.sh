@@ -12,7 +12,7 @@ s=$1 ops=$2
 shift 2
 yaml=/tmp/stress-$s.yaml
 rm -f "$yaml"
-./lib/ld-linux-x86-64.so.2 --library-path ./lib ./stress-ng \
+./lib/ld-linux-*.so.* --library-path ./lib ./stress-ng \
 	--"$s" 1 --"$s"-ops "$ops" --timeout 300 --temp-path /tmp \
 	--metrics-brief --yaml "$yaml" "$@" 2>&1
 rc=$?

@@ -10,9 +10,10 @@
 # tools/report.py scans.
 cd "$(dirname "$0")" || exit 1
 here=$(pwd)
+ld=$(ls "$here"/lib/ld-linux-*.so.* | head -n 1)
 dir=/tmp/trinity
 mkdir -p $dir && chmod 777 $dir || exit 1
-su -s /bin/sh nobody -c "cd $dir && exec $here/lib/ld-linux-x86-64.so.2 \
+su -s /bin/sh nobody -c "cd $dir && exec $ld \
 	--library-path $here/lib $here/trinity -q -g vm -N $1 -s $2 -C 2 \
 	-l off --disable-fds=sockets,perf,drm,pseudo,epoll" >$dir/out 2>&1
 rc=$?
