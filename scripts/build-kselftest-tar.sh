@@ -35,12 +35,13 @@ mkdir -p "$inst/vma-merge"
 cp "$TOP/tools/guest/suites/merge.xfail" "$TOP/tools/kselftest/check-merge.sh" \
 	"$TOP/tools/kselftest/run-kunit.sh" "$TOP/tools/guest/kunit.sh" "$ko" "$inst/vma-merge/" ||
 	exit 1
-# kunit.py, to read the module's KTAP on a machine without a kernel tree.
-mkdir -p "$inst/vma-merge/kunit"
-cp "$src"/tools/testing/kunit/*.py "$inst/vma-merge/kunit/" || exit 1
-rm -f "$inst"/vma-merge/kunit/*_test.py
+# kunit.py, to read the module's KTAP on a machine without a kernel
+# tree; it wants to be in a tools/testing/kunit directory.
+k=$inst/vma-merge/tools/testing/kunit
+mkdir -p "$k" && cp "$src"/tools/testing/kunit/*.py "$k/" || exit 1
+rm -f "$k"/*_test.py "$k/run_checks.py"
 printf 'KTAP version 1\n1..1\n    KTAP version 1\n    # Subtest: t\n    1..1\n    ok 1 c\nok 1 t\n' |
-	python3 "$inst/vma-merge/kunit/kunit.py" parse | grep -q 'Ran 1 tests: passed: 1' ||
+	python3 "$k/kunit.py" parse | grep -q 'Ran 1 tests: passed: 1' ||
 	die "the archive's kunit.py does not parse KTAP"
 ksmake gen_tar || exit 1
 mkdir -p "$(dirname "$out")"
