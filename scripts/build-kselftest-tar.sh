@@ -8,16 +8,17 @@
 #
 # The archive carries also vma-merge/: the merge suite's expected
 # failures on a stock kernel (merge.xfail) and check-merge.sh, which
-# judges a run against them, and the KUnit module KO with its loader
-# (run-kunit.sh), and the tree's kunit.py to parse its KTAP.  KO must be built for the kernel
-# the archive is for.
+# judges a run against them, and the KUnit module KO (- for none: a
+# kernel without KUnit) with its loader (run-kunit.sh), and the tree's
+# kunit.py to parse its KTAP.  KO must be built for the kernel the
+# archive is for.
 set -u
 . "$(dirname "$0")/lib.sh"
 
 [ $# -eq 3 ] || die "usage: $0 SRC KO OUT"
 src=$(cd "$1" && pwd) ko=$2 out=$3
 [ -f "$src/tools/testing/selftests/vm/merge.c" ] || die "$src has no merge selftests: is it patched?"
-[ -f "$ko" ] || die "no KUnit module $ko"
+[ "$ko" = - ] || [ -f "$ko" ] || die "no KUnit module $ko"
 w=$BUILD/kselftest/$ARCH
 rm -rf "$w" && mkdir -p "$w" || exit 1
 inst=$w/install
@@ -33,8 +34,11 @@ grep -qx 'vm:merge' "$inst/kselftest-list.txt" || die "no vm:merge in kselftest-
 
 mkdir -p "$inst/vma-merge"
 cp "$TOP/tools/guest/suites/merge.xfail" "$TOP/tools/kselftest/check-merge.sh" \
-	"$TOP/tools/kselftest/run-kunit.sh" "$TOP/tools/guest/kunit.sh" "$ko" "$inst/vma-merge/" ||
-	exit 1
+	"$inst/vma-merge/" || exit 1
+if [ "$ko" != - ]; then
+	cp "$TOP/tools/kselftest/run-kunit.sh" "$TOP/tools/guest/kunit.sh" "$ko" \
+		"$inst/vma-merge/" || exit 1
+fi
 # kunit.py, to read the module's KTAP on a machine without a kernel
 # tree; it wants to be in a tools/testing/kunit directory.
 k=$inst/vma-merge/tools/testing/kunit

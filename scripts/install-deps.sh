@@ -21,8 +21,8 @@ PKGS=(
 	linux-source-6.1
 	# stack handling
 	git quilt
-	# make deb (bindeb-pkg)
-	dpkg-dev fakeroot lsb-release file
+	# make deb (bindeb-pkg); pahole for configurations with BTF (Debian's)
+	dpkg-dev fakeroot lsb-release file dwarves
 	# guest
 	busybox-static qemu-system-x86
 	# selftests and the userland harness

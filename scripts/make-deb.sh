@@ -57,6 +57,11 @@ for arch in $ARCHES; do
 	(
 	export ARCH=$arch
 	. "$S"/lib.sh
+	# The identity the packages give the kernel (build-deb.sh), so that
+	# packaging finds it built.
+	export KBUILD_BUILD_VERSION KBUILD_BUILD_USER=$DEB_BUILD_USER \
+		KBUILD_BUILD_HOST=$DEB_BUILD_HOST
+	KBUILD_BUILD_VERSION=$(stack_revision)
 	if [ -z "$KCONFIG" ]; then
 		obj=$objbase$ASUFFIX
 		[ -n "${LINUX:-}" ] && obj=$objbase$ASUFFIX-obj
@@ -64,6 +69,8 @@ for arch in $ARCHES; do
 			"$ARCH_CONFIG" "$TOP/configs/debug.config" || exit 1
 	else
 		obj=$BUILD/deb/obj-$ARCH-kconfig
+		# Not the version of the QEMU configuration's packages.
+		KBUILD_BUILD_VERSION=$KBUILD_BUILD_VERSION.k$(sha1sum <"$KCONFIG" | cut -c1-8)
 		mkdir -p "$obj"
 		use_ccache
 		cc="${CROSS}gcc"
@@ -93,10 +100,16 @@ for arch in $ARCHES; do
 	stage "package the patched kernel (bindeb-pkg, $ARCH)" "$LOGS/deb$ASUFFIX.log" \
 		"$S"/build-deb.sh "$src" "$obj" "$BUILD/deb/$ARCH" || exit 1
 	# The KUnit module for this kernel, and the kselftest archive.
-	stage "build the KUnit module ($ARCH)" "$LOGS/deb-kunit$ASUFFIX.log" \
-		"$S"/build-kunit.sh "$obj" "$BUILD/deb/kunit-$ARCH" || exit 1
+	ko=-
+	if grep -qE '^CONFIG_KUNIT=[ym]' "$obj/.config"; then
+		stage "build the KUnit module ($ARCH)" "$LOGS/deb-kunit$ASUFFIX.log" \
+			"$S"/build-kunit.sh "$obj" "$BUILD/deb/kunit-$ARCH" || exit 1
+		ko=$BUILD/deb/kunit-$ARCH/vma_merge_test.ko
+	else
+		msg "no CONFIG_KUNIT: the kselftest archive has no KUnit module"
+	fi
 	stage "kselftest archive (gen_tar, TARGETS=vm, $ARCH)" "$LOGS/kselftest-tar$ASUFFIX.log" \
-		"$S"/build-kselftest-tar.sh "$src" "$BUILD/deb/kunit-$ARCH/vma_merge_test.ko" \
+		"$S"/build-kselftest-tar.sh "$src" "$ko" \
 		"$BUILD/deb/$ARCH/kselftest-vm-vma-merge-$ARCH.tar.gz" || exit 1
 	) || exit 1
 done

@@ -76,7 +76,11 @@ while [ ${#todo[@]} -gt 0 ]; do
 		[[ "$seen" == *" $so "* ]] && continue
 		seen="$seen$so "
 		if ! l=$(findlib "$so"); then
-			pkg=$(dpkg -S "*/$so" 2>/dev/null | head -n 1 | cut -d: -f1)
+			# The host's own library of that name, not a cross
+			# or foreign one.
+			host=$(dpkg-architecture -qDEB_HOST_MULTIARCH)
+			pkg=$(dpkg -S "/lib/$host/$so" "/usr/lib/$host/$so" 2>/dev/null |
+				head -n 1 | cut -d: -f1)
 			[ -n "$pkg" ] || die "$so (needed by $(basename "$f")): no host package has it"
 			fetch "$pkg"
 			l=$(findlib "$so") || die "$so is not in $pkg:$debarch"

@@ -89,12 +89,13 @@ if [ -n "$LINUX" ]; then
 fi
 # With DEB=1, the patched kernel is built with the build identity its
 # packages give it, so that packaging it finds it built.
+identity=()
 if want patched && [ -n "${DEB:-}" ] && [ -z "$VARIANT" ]; then
-	export KBUILD_BUILD_VERSION=$(stack_revision) KBUILD_BUILD_USER=$DEB_BUILD_USER \
-		KBUILD_BUILD_HOST=$DEB_BUILD_HOST
+	identity=(KBUILD_BUILD_VERSION="$(stack_revision)" KBUILD_BUILD_USER="$DEB_BUILD_USER"
+		  KBUILD_BUILD_HOST="$DEB_BUILD_HOST")
 fi
 if want patched; then
-	LOCALVERSION=-vma-merge \
+	env LOCALVERSION=-vma-merge "${identity[@]}" \
 		"$S"/build-kernel.sh patched$vsuffix "$patched_src" "$patched_obj" "${frags[@]}" || exit 1
 fi
 
@@ -261,13 +262,17 @@ if [ -n "${ARM64_KINDS:-}" ] && [ "$ARCH" = x86_64 ]; then
 	args=$BUILD/run/arm64-report-args
 	rm -f "$args"
 	ARCH=arm64 REPORT_ARGS=$args ARM64_KINDS= "$0" $ARM64_KINDS || rc=1
-	[ -f "$args" ] || die "the arm64 kernels ($ARM64_KINDS) stopped before they were tested"
-	while read -r what a; do
-		case $what in
-		run) runs+=("$a") ;;
-		arg) taps+=("$a") ;;
-		esac
-	done <"$args"
+	if [ -f "$args" ]; then
+		while read -r what a; do
+			case $what in
+			run) runs+=("$a") ;;
+			arg) taps+=("$a") ;;
+			esac
+		done <"$args"
+	else
+		echo "error: the arm64 kernels ($ARM64_KINDS) stopped before they were tested; the report has x86_64 only" >&2
+		rc=1
+	fi
 fi
 
 msg "report (logs in ${BUILD#"$TOP"/}/logs and ${BUILD#"$TOP"/}/run)"

@@ -8,6 +8,8 @@
 d=/tmp/kselftest
 rm -rf $d && mkdir -p $d && tar xzf "$1" -C $d || exit 1
 cd $d || exit 1
-./run_kselftest.sh -t vm:merge >$d/merge.out 2>&1
+# Through a pipe: the runner also writes to /dev/stdout, which, opened
+# again on a file, would write over the start of the output.
+./run_kselftest.sh -t vm:merge 2>&1 | cat >$d/merge.out
 tail -n 3 $d/merge.out
 ./vma-merge/check-merge.sh $d/merge.out
