@@ -97,8 +97,14 @@ base: deps
 version:
 	@bash -c '. $(S)/lib.sh; echo "$$BASE_VERSION ($$BASE_PACKAGE)"'
 
+# With LINUX, only git or patch is needed: no packages, no Debian base.
+ifneq ($(LINUX),)
+apply:
+	@$(S)/apply-stack.sh --tree "$(LINUX)"
+else
 apply: base
-	@$(S)/apply-stack.sh $(if $(LINUX),--tree $(LINUX))
+	@$(S)/apply-stack.sh
+endif
 
 stack-check: base
 	@$(S)/apply-stack.sh && $(S)/check-git-am.sh

@@ -6,7 +6,13 @@
 #                             in place (git am in a git tree, patch -F0
 #                             otherwise), touching nothing else there
 #
-# A patch that does not apply cleanly fails the run and is named.
+# apply-stack.sh --state DIR  print none, full or partial: whether DIR
+#                             carries the stack
+# apply-stack.sh --undo-hint DIR  print the command that takes it off
+#
+# A patch that does not apply cleanly fails the run and is named.  A tree
+# that has the whole stack already is left as it is; one with part of it
+# is refused, with the command that takes it off.
 set -u
 . "$(dirname "$0")/lib.sh"
 
@@ -66,9 +72,42 @@ apply_debian_base() {
 	echo "$stamp" >"$BUILD/patched/.applied"
 }
 
-# check_user_tree DIR: refuse a tree that is not 6.1, is dirty, or has
-# the stack already.
-check_user_tree() {
+# stack_state DIR: "none", "full" or "partial": whether DIR carries the
+# stack.  6.1 has no mm/vma.c, which the stack's first patch creates;
+# the whole stack is there when its last patch, which no later patch
+# rewrites, reverses cleanly.
+stack_state() {
+	local t=$1 n=${#SERIES[@]}
+	if [ $n -eq 0 ] || [ ! -e "$t/mm/vma.c" ]; then
+		echo none
+	elif (cd "$t" && patch -p1 -R --dry-run -s -f <"$PATCHES/${SERIES[n - 1]}") >/dev/null 2>&1; then
+		echo full
+	else
+		echo partial
+	fi
+}
+
+# undo_hint DIR: how to take the stack off DIR again.
+undo_hint() {
+	local t=$1 first commit
+	if git -C "$t" rev-parse --git-dir >/dev/null 2>&1; then
+		first=$(sed -n 's/^Subject: \(\[PATCH[^]]*\] \)\{0,1\}//p' "$PATCHES/${SERIES[0]}" | head -n 1)
+		# The stack's first commit; the tree was at its parent.
+		commit=$(git -C "$t" log --format='%H %s' -n 500 | grep -F " $first" | head -n 1 | cut -d' ' -f1)
+		if [ -n "$commit" ]; then
+			echo "git -C $t reset --hard $commit~1"
+			return
+		fi
+	fi
+	if [ "$(stack_state "$t")" = full ]; then
+		echo "(cd $t && for p in \$(tac $PATCHES/series); do patch -p1 -R < $PATCHES/\$p; done)"
+	else
+		echo "reverse the patches of $PATCHES/series that $t has, last first (cd $t && patch -p1 -R < $PATCHES/<patch>), or restore the tree from its source"
+	fi
+}
+
+# check_tree DIR: DIR must be a 6.1.y Linux tree.
+check_tree() {
 	local t=$1 ver
 	[ -f "$t/Makefile" ] && [ -d "$t/mm" ] || die "$t is not a Linux source tree"
 	ver=$(kernel_version "$t")
@@ -76,6 +115,14 @@ check_user_tree() {
 	6.1.*) ;;
 	*) die "$t is Linux $ver; this stack is for 6.1.y (written against $BASE_VERSION)" ;;
 	esac
+}
+
+# check_user_tree DIR: refuse a tree that is not 6.1, is dirty, or has
+# part of the stack.
+check_user_tree() {
+	local t=$1 ver
+	check_tree "$t"
+	ver=$(kernel_version "$t")
 	if [ -d "$t/.git" ] || git -C "$t" rev-parse --git-dir >/dev/null 2>&1; then
 		if [ -n "$(git -C "$t" status --porcelain --untracked-files=no)" ]; then
 			git -C "$t" status --short --untracked-files=no | head -n 10 >&2
@@ -85,15 +132,21 @@ check_user_tree() {
 	if [ -d "$t/.pc" ] || [ -f "$t/.config" ] || [ -d "$t/include/config" ]; then
 		die "$t is not clean (quilt state or an in-tree build); run 'make mrproper' or clean it first"
 	fi
-	if [ ${#SERIES[@]} -gt 0 ] &&
-	   (cd "$t" && patch -p1 -R --dry-run -s -f <"$PATCHES/${SERIES[0]}") >/dev/null 2>&1; then
-		die "$t already has the stack applied (${SERIES[0]} reverses cleanly)"
-	fi
 	msg "tree $t: Linux $ver, clean"
 }
 
 apply_user_tree() {
 	local t=$1 p n=0 log=$LOGS/apply-tree.log
+	check_tree "$t"
+	case $(stack_state "$t") in
+	full)
+		msg "$t already has the stack (${#SERIES[@]} patches): nothing to apply"
+		return 0
+		;;
+	partial)
+		die "$t has part of the stack (mm/vma.c, but ${SERIES[${#SERIES[@]} - 1]} is not applied); take it off with: $(undo_hint "$t")"
+		;;
+	esac
 	check_user_tree "$t"
 	: >"$log"
 	if git -C "$t" rev-parse --git-dir >/dev/null 2>&1; then
@@ -136,8 +189,17 @@ apply_user_tree() {
 	msg "patch -F0: $n patches applied to $t"
 }
 
+# user_dir DIR: DIR as an absolute path, or a message naming it.
+user_dir() {
+	[ -n "$1" ] || die "LINUX is empty: give the path of a 6.1.y tree"
+	[ -d "$1" ] || die "LINUX=$1: no such directory"
+	(cd "$1" && pwd)
+}
+
 case ${1:-} in
---tree) [ $# -eq 2 ] || die "usage: $0 --tree DIR"; apply_user_tree "$(cd "$2" && pwd)" ;;
+--tree) [ $# -eq 2 ] || die "usage: $0 --tree DIR"; t=$(user_dir "$2") || exit 1; apply_user_tree "$t" ;;
+--state) [ $# -eq 2 ] || die "usage: $0 --state DIR"; t=$(user_dir "$2") || exit 1; stack_state "$t" ;;
+--undo-hint) [ $# -eq 2 ] || die "usage: $0 --undo-hint DIR"; undo_hint "$2" ;;
 "") apply_debian_base ;;
-*) die "usage: $0 [--tree DIR]" ;;
+*) die "usage: $0 [--tree DIR|--state DIR|--undo-hint DIR]" ;;
 esac

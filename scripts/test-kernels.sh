@@ -55,8 +55,28 @@ fi
 [ -n "${REPORT_ARGS:-}" ] ||
 	stage "self-tests of the report tools" "$LOGS/tool-tests.log" "$S"/run-tool-tests.sh || exit 1
 
+carried=
 if [ -n "$LINUX" ]; then
+	[ -d "$LINUX" ] || die "LINUX=$LINUX: no such directory"
 	LINUX=$(cd "$LINUX" && pwd) || exit 1
+	# A tree that carries the stack already is tested as it is; the
+	# stock kernel can never be built from it.
+	state=$("$S"/apply-stack.sh --state "$LINUX") || exit 1
+	case $state in
+	full)
+		if want stock; then
+			echo "error: $LINUX already carries the stack, so the stock kernel cannot be built from it." >&2
+			echo "  Test it as it is, patched only:  make run LINUX=$LINUX" >&2
+			echo "  or take the stack off first:     $("$S"/apply-stack.sh --undo-hint "$LINUX")" >&2
+			exit 1
+		fi
+		msg "$LINUX already carries the stack: testing it as it is"
+		carried=1
+		;;
+	partial)
+		die "$LINUX has part of the stack; take it off with: $("$S"/apply-stack.sh --undo-hint "$LINUX")"
+		;;
+	esac
 	stock_src=$LINUX patched_src=$LINUX
 	stock_obj=$BUILD/tree/stock$ASUFFIX-obj patched_obj=$BUILD/tree/patched$vsuffix-obj
 	sel_stock=$BUILD/tree/selftests-stock$ASUFFIX sel_patched=$BUILD/tree/selftests-patched$ASUFFIX
@@ -84,7 +104,7 @@ if [ -n "$LINUX" ]; then
 	if want stock && [ ! -d "$sel_stock/vm" ]; then
 		die "no stock selftests"
 	fi
-	"$S"/apply-stack.sh --tree "$LINUX" || exit 1
+	[ -n "$carried" ] || "$S"/apply-stack.sh --tree "$LINUX" || exit 1
 	[ -d "$sel_stock/vm" ] || "$S"/build-selftests.sh stock "$patched_src" "$sel_stock" || exit 1
 fi
 # With DEB=1, the patched kernel is built with the build identity its
