@@ -137,6 +137,10 @@ if want patched && [ -n "${DEB:-}" ] && [ -z "$VARIANT" ]; then
 	patched_image=$debs/root/boot/vmlinuz-$krel
 	[ -f "$patched_image" ] || die "the linux-image package has no boot/vmlinuz-$krel"
 	if [ "$ARCH" = x86_64 ]; then
+		# What apt would do with the two packages on this Debian 12.
+		stage "apt-get install --simulate of the packages" "$LOGS/deb-simulate.log" \
+			apt-get install -s -q "$debs"/linux-image-"$krel"_*.deb \
+			"$debs"/linux-headers-"$krel"_*.deb || exit 1
 		if [ "$(id -u)" -eq 0 ]; then
 			stage "install the linux-headers package" "$LOGS/deb-install.log" \
 				dpkg -i "$debs"/linux-headers-"$krel"_*.deb || exit 1
