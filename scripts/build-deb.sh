@@ -34,8 +34,6 @@ esac
 
 # Same compiler command as build-kernel.sh, or kbuild rebuilds it all.
 use_ccache
-cc="${CROSS}gcc"
-[ "$KCC" = gcc ] || cc="ccache ${CROSS}gcc"
 # KBUILD_BUILD_VERSION, when set, is the revision (make-deb.sh, KCONFIG).
 pkgver=$(kernel_version "$src")-${KBUILD_BUILD_VERSION:-$(stack_revision)}
 # gzip: xz takes a minute longer on 2 cores, for a smaller package.
@@ -47,7 +45,7 @@ debarch=amd64
 parent=$(dirname "$obj")
 rm -f "$parent"/linux-*_"$debarch".deb "$parent"/linux-upstream_*
 msg "bindeb-pkg $krel ($pkgver, $debarch)"
-make -C "$src" O="$obj" ARCH="$ARCH" CROSS_COMPILE="$CROSS" CC="$cc" \
+make -C "$src" O="$obj" ARCH="$ARCH" CROSS_COMPILE="$CROSS" CC="$KCC" \
 	LOCALVERSION=-vma-merge KDEB_PKGVERSION="$pkgver" \
 	KDEB_CHANGELOG_DIST=bookworm KDEB_SOURCENAME=linux-vma-merge \
 	KBUILD_BUILD_USER=$DEB_BUILD_USER KBUILD_BUILD_HOST=$DEB_BUILD_HOST \

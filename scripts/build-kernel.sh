@@ -27,11 +27,8 @@ src=$(cd "$src" && pwd) obj=$(cd "$obj" && pwd)
 use_ccache
 log=$LOGS/build-$name.log
 : >"$log"
-cc=gcc
-[ "$KCC" = gcc ] || cc="ccache ${cross}gcc"
-[ "$KCC" = gcc ] && cc="${cross}gcc"
 kmake() {
-	make -C "$src" O="$obj" ARCH="$ARCH" CROSS_COMPILE="$cross" CC="$cc" \
+	make -C "$src" O="$obj" ARCH="$ARCH" CROSS_COMPILE="$cross" CC="$KCC" \
 		LOCALVERSION="${LOCALVERSION:-}" "$@"
 }
 

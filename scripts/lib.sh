@@ -92,7 +92,9 @@ kernel_version() {
 }
 
 # ccache for every kernel build: a warm cache makes a rebuild take
-# seconds, and the patched build reuses the stock objects.
+# seconds, and the patched build reuses the stock objects.  KCC is the
+# compiler command for ARCH (the cross compiler for arm64); every build
+# of one object directory must pass the same CC, or kbuild rebuilds it.
 use_ccache() {
 	if command -v ccache >/dev/null; then
 		export CCACHE_BASEDIR=$BUILD
@@ -102,9 +104,9 @@ use_ccache() {
 		# maps both trees to the same relative names: leave it out of
 		# the hash, or no object would be shared between the trees.
 		export CCACHE_IGNOREOPTIONS='-fmacro-prefix-map=*'
-		KCC="ccache gcc"
+		KCC="ccache ${CROSS}gcc"
 	else
-		KCC=gcc
+		KCC=${CROSS}gcc
 	fi
 }
 

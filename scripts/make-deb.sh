@@ -73,10 +73,8 @@ for arch in $ARCHES; do
 		KBUILD_BUILD_VERSION=$KBUILD_BUILD_VERSION.k$(sha1sum <"$KCONFIG" | cut -c1-8)
 		mkdir -p "$obj"
 		use_ccache
-		cc="${CROSS}gcc"
-		[ "$KCC" = gcc ] || cc="ccache ${CROSS}gcc"
 		kmake() {
-			make -C "$src" O="$obj" ARCH="$ARCH" CROSS_COMPILE="$CROSS" CC="$cc" \
+			make -C "$src" O="$obj" ARCH="$ARCH" CROSS_COMPILE="$CROSS" CC="$KCC" \
 				LOCALVERSION=-vma-merge "$@"
 		}
 		if ! cmp -s "$KCONFIG" "$obj/.config.kconfig"; then
