@@ -20,7 +20,12 @@ set -u
 cp=$STOCK_SRC/scripts/checkpatch.pl
 [ -x "$cp" ] || die "no $cp: run scripts/fetch-base.sh"
 if [ $# -gt 0 ]; then
-	list=("$@")
+	# checkpatch runs in /, so make relative names absolute.
+	list=()
+	for p in "$@"; do
+		[ -f "$p" ] || die "no patch $p"
+		list+=("$(realpath -- "$p")")
+	done
 else
 	mapfile -t list < <(series | sed "s|^|$PATCHES/|")
 fi
