@@ -582,6 +582,30 @@ static void vma_merge_new_two_anon_vmas(struct kunit *test)
 	vmt_check_data(test, 4, 4, 2);
 }
 
+/*
+ * A written middle made like its unwritten neighbours: the three become
+ * one, and it is the middle's anon_vma that the merged VMA has (patch
+ * 0042; 6.1 kept the three apart).
+ *   0   2   4   6
+ *   |AAA|BBB|CCC|  (A and C have VMT_FLAG, B is written)
+ */
+static void vma_merge_anon_written_into_unwritten_both(struct kunit *test)
+{
+	struct anon_vma *av;
+
+	if (!vmt_anon(test, 0, 6) || !vmt_modify_ok(test, 0, 2, VMT_FLAG, 0) ||
+	    !vmt_modify_ok(test, 4, 2, VMT_FLAG, 0) || !vmt_touch(test, 2, 2))
+		return;
+	av = vmt_anon_vma(test, 2);
+	KUNIT_EXPECT_FALSE(test, IS_ERR_OR_NULL(av));
+	KUNIT_EXPECT_NULL(test, vmt_anon_vma(test, 0));
+	if (!vmt_modify_ok(test, 2, 2, VMT_FLAG, 0))
+		return;
+	VMT_EXPECT(test, { 0, 6, PG(0) });
+	KUNIT_EXPECT_PTR_EQ(test, vmt_anon_vma(test, 0), av);
+	vmt_check_data(test, 2, 2, 2);
+}
+
 /* ---- file mappings and their vm_ops ------------------------------------ */
 
 static void vma_merge_file_prev(struct kunit *test)
@@ -1348,6 +1372,31 @@ static void vma_merge_copy_vma_next(struct kunit *test)
 	vmt_copy_halves(test, true);
 }
 
+/*
+ * The copy of a written VMA in front of an unwritten one at the next page
+ * offset merges into it, which is given the source's anon_vma, the one
+ * the moved pages belong to (patch 0040; upstream 61f67c230a5e was the
+ * use-after-free of a merge that did not).
+ */
+static void vma_merge_copy_vma_unwritten_next(struct kunit *test)
+{
+	struct vm_area_struct *new;
+	struct anon_vma *av;
+
+	if (!vmt_anon(test, 0, 2) || !vmt_touch(test, 0, 2) ||
+	    !vmt_anon(test, 12, 2))
+		return;
+	av = vmt_anon_vma(test, 0);
+	KUNIT_EXPECT_NULL(test, vmt_anon_vma(test, 12));
+	new = vmt_copy(test, 0, 10, PG(10));
+	KUNIT_EXPECT_FALSE(test, IS_ERR(new));
+	if (IS_ERR(new))
+		return;
+	VMT_EXPECT(test, { 0, 2, PG(0) }, { 10, 14, PG(10) });
+	KUNIT_EXPECT_PTR_EQ(test, vmt_anon_vma(test, 12), av);
+	vmt_check_data(test, 0, 0, 2);
+}
+
 /* The copy of a file VMA that merges calls no ->open; one that does not, one. */
 static void vma_merge_copy_vma_file(struct kunit *test)
 {
@@ -2021,6 +2070,7 @@ static struct kunit_case vma_merge_test_cases[] = {
 	KUNIT_CASE(vma_merge_new_next_faulted),
 	KUNIT_CASE(vma_merge_new_both_one_faulted),
 	KUNIT_CASE(vma_merge_new_two_anon_vmas),
+	KUNIT_CASE(vma_merge_anon_written_into_unwritten_both),
 	KUNIT_CASE(vma_merge_file_prev),
 	KUNIT_CASE(vma_merge_file_next),
 	KUNIT_CASE(vma_merge_file_pgoff_differs),
@@ -2057,6 +2107,7 @@ static struct kunit_case vma_merge_test_cases[] = {
 	KUNIT_CASE(vma_merge_copy_vma_new),
 	KUNIT_CASE(vma_merge_copy_vma_prev),
 	KUNIT_CASE(vma_merge_copy_vma_next),
+	KUNIT_CASE(vma_merge_copy_vma_unwritten_next),
 	KUNIT_CASE(vma_merge_copy_vma_file),
 	KUNIT_CASE(vma_merge_extend_gap),
 	KUNIT_CASE(vma_merge_extend_next),

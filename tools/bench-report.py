@@ -395,6 +395,9 @@ def main(argv):
               table(['workload', 'legal minimum', 'VMAs stock', 'VMAs patched',
                      'vm_area_struct stock', 'vm_area_struct patched',
                      'object size'], frags, 'lrrrrrr'), '']
+    above = [f[0] for f in frags if f[3] != f[1] and f[1] != '—']
+    lines += ['Patched above the legal minimum: %s' %
+              (', '.join('`%s`' % n for n in above) if above else 'none'), '']
     if legend:
         lines += ['## What each benchmark does', '']
         lines += ['- `%s`: %s' % (k, v) for k, v in legend.items()]

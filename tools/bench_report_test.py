@@ -92,6 +92,11 @@ class BenchReportTest(unittest.TestCase):
         rows = br.frag_rows(runs[:1], runs[1:])
         self.assertEqual(rows[0][:4], ('gc-heap', '3', '4', '4'))
         self.assertEqual(rows[0][4], '10 / 20')
+        rc, out = self.report(args)
+        self.assertIn('Patched above the legal minimum: `gc-heap`', out)
+        _, args = self.rounds([(100, 10)], [(100, 10)], vmas=3)
+        rc, out = self.report(args)
+        self.assertIn('Patched above the legal minimum: none', out)
 
     def test_error_line_fails_the_run(self):
         _, args = self.rounds([(100, 10)], [(100, 10)],

@@ -1066,6 +1066,105 @@ out:
 	munmap(r, FORK_PAGES * page);
 }
 
+/*
+ * A W^X JIT code cache carved out of one reservation: the cache is mapped
+ * writable (so that all of it is charged, VM_ACCOUNT, like the pieces
+ * that are used) and made inaccessible before anything is written.  Each
+ * function is made writable at the first free place it fits, written,
+ * and made read+exec; some are patched (writable, written, read+exec
+ * again); a freed function's pages are dropped and made inaccessible.
+ *
+ * The reservation is never written, so it has no anon_vma, and a freed
+ * function, which has one, goes back into it only where a VMA that has
+ * an anon_vma may merge with one that has none (upstream 879bca0a2c4f;
+ * 6.1 refuses).  Every function shares the first one's anon_vma: the
+ * first place that fits is always right after a function, whose
+ * anon_vma anon_vma_prepare() reuses, or inside a freed one.  So the
+ * minimum is one VMA per run of equal protection.
+ */
+#define JR_PAGES 1024
+#define JR_STEPS 2000
+#define JR_MAX_FUNCS 1024
+
+static void frag_jit_reserve(void)
+{
+	static unsigned short fstart[JR_MAX_FUNCS], flen[JR_MAX_FUNCS];
+	unsigned long i, s, len, k, nf = 0, run;
+	char *r, *f;
+
+	r = frag_map_rw("jit-reserve", JR_PAGES);
+	if (!r)
+		return;
+	/* frag_map_rw() wrote the pages: start from an unwritten cache. */
+	if (munmap(r, JR_PAGES * page) ||
+	    map_at(r, JR_PAGES * page, RW, 0) ||
+	    mprotect(r, JR_PAGES * page, PROT_NONE)) {
+		frag_error("jit-reserve", "reserve");
+		goto out;
+	}
+	model_set(0, JR_PAGES, PROT_NONE);
+	for (i = 0; i < JR_PAGES; i++)
+		lin[i] = 1;
+
+	rng_seed(0x71f);
+	for (i = 0; i < JR_STEPS; i++) {
+		unsigned long what = rng(10);
+
+		if (nf && what >= 7) {
+			/* Free a function, or patch it. */
+			k = rng(nf);
+			f = r + fstart[k] * page;
+			len = flen[k] * page;
+			if (what == 7) {
+				if (mprotect(f, len, RW)) {
+					frag_error("jit-reserve", "mprotect");
+					goto out;
+				}
+				touch(f, len);
+				if (mprotect(f, len, RX)) {
+					frag_error("jit-reserve", "mprotect");
+					goto out;
+				}
+				continue;
+			}
+			if (madvise(f, len, MADV_DONTNEED) ||
+			    mprotect(f, len, PROT_NONE)) {
+				frag_error("jit-reserve", "free");
+				goto out;
+			}
+			model_set(fstart[k], fstart[k] + flen[k], PROT_NONE);
+			fstart[k] = fstart[nf - 1];
+			flen[k] = flen[nf - 1];
+			nf--;
+			continue;
+		}
+		/* Emit a function at the first free place it fits. */
+		len = 1 + rng(8);
+		for (s = 0, run = 0; s < JR_PAGES && run < len; s++)
+			run = st[s] == PROT_NONE + 1 ? run + 1 : 0;
+		if (run < len || nf == JR_MAX_FUNCS)
+			continue;
+		s -= len;
+		f = r + s * page;
+		if (mprotect(f, len * page, RW)) {
+			frag_error("jit-reserve", "mprotect");
+			goto out;
+		}
+		touch(f, len * page);
+		if (mprotect(f, len * page, RX)) {
+			frag_error("jit-reserve", "mprotect");
+			goto out;
+		}
+		model_set(s, s + len, RX);
+		fstart[nf] = s;
+		flen[nf] = len;
+		nf++;
+	}
+	frag_report("jit-reserve", r, JR_PAGES, model_min(JR_PAGES));
+out:
+	munmap(r, JR_PAGES * page);
+}
+
 static const struct frag {
 	const char *name;
 	const char *what;
@@ -1073,6 +1172,8 @@ static const struct frag {
 } frags[] = {
 	{ "gc-heap", "GC heap toggling protections", frag_gc_heap },
 	{ "jit", "JIT code cache mapping, patching and freeing code", frag_jit },
+	{ "jit-reserve", "W^X JIT cache carved from a reservation, freed back into it",
+	  frag_jit_reserve },
 	{ "malloc-arena", "malloc arenas growing and trimming", frag_malloc_arena },
 	{ "fork-write", "fork, then write and unprotect in the child and parent",
 	  frag_fork_write },
