@@ -1067,102 +1067,117 @@ out:
 }
 
 /*
- * A W^X JIT code cache carved out of one reservation: the cache is mapped
- * writable (so that all of it is charged, VM_ACCOUNT, like the pieces
- * that are used) and made inaccessible before anything is written.  Each
- * function is made writable at the first free place it fits, written,
- * and made read+exec; some are patched (writable, written, read+exec
- * again); a freed function's pages are dropped and made inaccessible.
+ * A JIT whose code arenas are stacks, W^X.  Each arena is an inaccessible
+ * MAP_NORESERVE reservation, apart from the others.  A function is pushed
+ * at the arena's top: made writable, written and made read+exec.
+ * Deoptimisation pops the most recent functions: their pages are dropped
+ * and made inaccessible again.  Some functions are patched (writable,
+ * written, read+exec again).  Nothing is charged, so every piece has the
+ * same flags whatever its protection (kernels since 6.2 drop VM_ACCOUNT
+ * from an unwritten range made inaccessible, which would keep it apart
+ * for another reason).
  *
- * The reservation is never written, so it has no anon_vma, and a freed
- * function, which has one, goes back into it only where a VMA that has
- * an anon_vma may merge with one that has none (upstream 879bca0a2c4f;
- * 6.1 refuses).  Every function shares the first one's anon_vma: the
- * first place that fits is always right after a function, whose
- * anon_vma anon_vma_prepare() reuses, or inside a freed one.  So the
- * minimum is one VMA per run of equal protection.
+ * The top of an arena is never written before its first push, so it has
+ * no anon_vma, while popped code has one: the two can be one VMA only
+ * where a VMA that has an anon_vma may merge with one that has none
+ * (upstream 879bca0a2c4f; 6.1 refuses).  Each arena has one anon_vma,
+ * its first function's: every later push either splits a piece that
+ * has it or is written right after a function, whose anon_vma
+ * anon_vma_prepare() reuses.  The minimum is one VMA per run of equal
+ * protection in each arena.
  */
-#define JR_PAGES 1024
-#define JR_STEPS 2000
-#define JR_MAX_FUNCS 1024
+#define JA_ARENAS 8
+#define JA_PAGES 128
+#define JA_GAP 16
+#define JA_STEPS 3000
+#define JA_MAX_FUNCS 128
+#define JA_SPAN (JA_ARENAS * (JA_PAGES + JA_GAP))
 
-static void frag_jit_reserve(void)
+static void frag_jit_arenas(void)
 {
-	static unsigned short fstart[JR_MAX_FUNCS], flen[JR_MAX_FUNCS];
-	unsigned long i, s, len, k, nf = 0, run;
+	static unsigned char flen[JA_ARENAS][JA_MAX_FUNCS];
+	unsigned long top[JA_ARENAS] = { 0 }, nf[JA_ARENAS] = { 0 };
+	unsigned long i, a, k, n, base, what, len;
 	char *r, *f;
 
-	r = frag_map_rw("jit-reserve", JR_PAGES);
+	model_reset();
+	r = frag_range("jit-arenas", JA_SPAN);
 	if (!r)
 		return;
-	/* frag_map_rw() wrote the pages: start from an unwritten cache. */
-	if (munmap(r, JR_PAGES * page) ||
-	    map_at(r, JR_PAGES * page, RW, 0) ||
-	    mprotect(r, JR_PAGES * page, PROT_NONE)) {
-		frag_error("jit-reserve", "reserve");
-		goto out;
+	for (a = 0; a < JA_ARENAS; a++) {
+		base = a * (JA_PAGES + JA_GAP);
+		f = r + base * page;
+		if (map_at(f, JA_PAGES * page, PROT_NONE, MAP_NORESERVE)) {
+			frag_error("jit-arenas", "reserve");
+			goto out;
+		}
+		model_set(base, base + JA_PAGES, PROT_NONE);
+		for (k = base; k < base + JA_PAGES; k++)
+			lin[k] = a + 1;
 	}
-	model_set(0, JR_PAGES, PROT_NONE);
-	for (i = 0; i < JR_PAGES; i++)
-		lin[i] = 1;
 
-	rng_seed(0x71f);
-	for (i = 0; i < JR_STEPS; i++) {
-		unsigned long what = rng(10);
-
-		if (nf && what >= 7) {
-			/* Free a function, or patch it. */
-			k = rng(nf);
-			f = r + fstart[k] * page;
-			len = flen[k] * page;
-			if (what == 7) {
-				if (mprotect(f, len, RW)) {
-					frag_error("jit-reserve", "mprotect");
+	rng_seed(0x57ac);
+	for (i = 0; i < JA_STEPS; i++) {
+		a = rng(JA_ARENAS);
+		base = a * (JA_PAGES + JA_GAP);
+		what = rng(10);
+		if (nf[a] && what >= 6) {
+			/* Pop one to three functions. */
+			for (n = 1 + rng(3); n && nf[a]; n--) {
+				len = flen[a][--nf[a]];
+				top[a] -= len;
+				f = r + (base + top[a]) * page;
+				if (madvise(f, len * page, MADV_DONTNEED) ||
+				    mprotect(f, len * page, PROT_NONE)) {
+					frag_error("jit-arenas", "pop");
 					goto out;
 				}
-				touch(f, len);
-				if (mprotect(f, len, RX)) {
-					frag_error("jit-reserve", "mprotect");
-					goto out;
-				}
-				continue;
+				model_set(base + top[a], base + top[a] + len,
+					  PROT_NONE);
 			}
-			if (madvise(f, len, MADV_DONTNEED) ||
-			    mprotect(f, len, PROT_NONE)) {
-				frag_error("jit-reserve", "free");
-				goto out;
-			}
-			model_set(fstart[k], fstart[k] + flen[k], PROT_NONE);
-			fstart[k] = fstart[nf - 1];
-			flen[k] = flen[nf - 1];
-			nf--;
 			continue;
 		}
-		/* Emit a function at the first free place it fits. */
-		len = 1 + rng(8);
-		for (s = 0, run = 0; s < JR_PAGES && run < len; s++)
-			run = st[s] == PROT_NONE + 1 ? run + 1 : 0;
-		if (run < len || nf == JR_MAX_FUNCS)
+		if (nf[a] && what == 5) {
+			/* Patch function k: it starts below those above it. */
+			k = rng(nf[a]);
+			n = top[a];
+			for (len = nf[a]; len > k; len--)
+				n -= flen[a][len - 1];
+			len = flen[a][k];
+			f = r + (base + n) * page;
+			if (mprotect(f, len * page, RW)) {
+				frag_error("jit-arenas", "mprotect");
+				goto out;
+			}
+			touch(f, len * page);
+			if (mprotect(f, len * page, RX)) {
+				frag_error("jit-arenas", "mprotect");
+				goto out;
+			}
 			continue;
-		s -= len;
-		f = r + s * page;
+		}
+		/* Push a function. */
+		len = 1 + rng(8);
+		if (top[a] + len > JA_PAGES || nf[a] == JA_MAX_FUNCS)
+			continue;
+		f = r + (base + top[a]) * page;
 		if (mprotect(f, len * page, RW)) {
-			frag_error("jit-reserve", "mprotect");
+			frag_error("jit-arenas", "mprotect");
 			goto out;
 		}
 		touch(f, len * page);
 		if (mprotect(f, len * page, RX)) {
-			frag_error("jit-reserve", "mprotect");
+			frag_error("jit-arenas", "mprotect");
 			goto out;
 		}
-		model_set(s, s + len, RX);
-		fstart[nf] = s;
-		flen[nf] = len;
-		nf++;
+		model_set(base + top[a], base + top[a] + len, RX);
+		flen[a][nf[a]++] = len;
+		top[a] += len;
 	}
-	frag_report("jit-reserve", r, JR_PAGES, model_min(JR_PAGES));
+	frag_report("jit-arenas", r, JA_SPAN, model_min(JA_SPAN));
 out:
-	munmap(r, JR_PAGES * page);
+	for (a = 0; a < JA_ARENAS; a++)
+		munmap(r + a * (JA_PAGES + JA_GAP) * page, JA_PAGES * page);
 }
 
 static const struct frag {
@@ -1172,8 +1187,8 @@ static const struct frag {
 } frags[] = {
 	{ "gc-heap", "GC heap toggling protections", frag_gc_heap },
 	{ "jit", "JIT code cache mapping, patching and freeing code", frag_jit },
-	{ "jit-reserve", "W^X JIT cache carved from a reservation, freed back into it",
-	  frag_jit_reserve },
+	{ "jit-arenas", "W^X JIT arenas: push code, pop it back into the reservation",
+	  frag_jit_arenas },
 	{ "malloc-arena", "malloc arenas growing and trimming", frag_malloc_arena },
 	{ "fork-write", "fork, then write and unprotect in the child and parent",
 	  frag_fork_write },
