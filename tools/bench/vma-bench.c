@@ -119,6 +119,15 @@ static void touch(char *addr, unsigned long len)
 		((volatile char *)addr)[off] = 1;
 }
 
+/* Write code into [addr, addr + len), W^X: writable, written, read+exec. */
+static int write_code(char *addr, unsigned long len)
+{
+	if (mprotect(addr, len, RW))
+		return -1;
+	touch(addr, len);
+	return mprotect(addr, len, RX);
+}
+
 /*
  * A free stretch of @pages pages.  Callers use only its middle, at least
  * HOLE_GUARD pages from either end, so that nothing they map can be
@@ -881,12 +890,7 @@ static void frag_jit(void)
 		if (nf && what == 7) {
 			/* Patch a function. */
 			k = rng(nf);
-			if (mprotect(r + fstart[k] * page, flen[k] * page, RW)) {
-				frag_error("jit", "mprotect");
-				goto out;
-			}
-			touch(r + fstart[k] * page, flen[k] * page);
-			if (mprotect(r + fstart[k] * page, flen[k] * page, RX)) {
+			if (write_code(r + fstart[k] * page, flen[k] * page)) {
 				frag_error("jit", "mprotect");
 				goto out;
 			}
@@ -939,6 +943,26 @@ out:
 #define ARENA_STEPS 2000
 #define ARENA_SPAN (ARENAS * (ARENA_PAGES + ARENA_GAP))
 
+/*
+ * Reserve @n inaccessible MAP_NORESERVE arenas of @pages pages, @gap pages
+ * apart, at the start of @r, and model them.  Returns 0, or -1 after
+ * reporting the error.
+ */
+static int frag_reserve_arenas(const char *name, char *r, unsigned long n,
+			       unsigned long pages, unsigned long gap)
+{
+	unsigned long a, base;
+
+	for (a = 0; a < n; a++) {
+		base = a * (pages + gap);
+		if (map_at(r + base * page, pages * page, PROT_NONE,
+			   MAP_NORESERVE))
+			return frag_error(name, "mmap");
+		model_set(base, base + pages, PROT_NONE);
+	}
+	return 0;
+}
+
 static void frag_malloc_arena(void)
 {
 	unsigned long top[ARENAS] = { 0 };
@@ -949,15 +973,9 @@ static void frag_malloc_arena(void)
 	r = frag_range("malloc-arena", ARENA_SPAN);
 	if (!r)
 		return;
-	for (a = 0; a < ARENAS; a++) {
-		base = a * (ARENA_PAGES + ARENA_GAP);
-		if (map_at(r + base * page, ARENA_PAGES * page, PROT_NONE,
-			   MAP_NORESERVE)) {
-			frag_error("malloc-arena", "mmap");
-			goto out;
-		}
-		model_set(base, base + ARENA_PAGES, PROT_NONE);
-	}
+	if (frag_reserve_arenas("malloc-arena", r, ARENAS, ARENA_PAGES,
+				ARENA_GAP))
+		goto out;
 	rng_seed(0xa11);
 	for (i = 0; i < ARENA_STEPS; i++) {
 		a = rng(ARENAS);
@@ -1104,17 +1122,11 @@ static void frag_jit_arenas(void)
 	r = frag_range("jit-arenas", JA_SPAN);
 	if (!r)
 		return;
-	for (a = 0; a < JA_ARENAS; a++) {
-		base = a * (JA_PAGES + JA_GAP);
-		f = r + base * page;
-		if (map_at(f, JA_PAGES * page, PROT_NONE, MAP_NORESERVE)) {
-			frag_error("jit-arenas", "reserve");
-			goto out;
-		}
-		model_set(base, base + JA_PAGES, PROT_NONE);
-		for (k = base; k < base + JA_PAGES; k++)
-			lin[k] = a + 1;
-	}
+	if (frag_reserve_arenas("jit-arenas", r, JA_ARENAS, JA_PAGES, JA_GAP))
+		goto out;
+	for (a = 0; a < JA_ARENAS; a++)
+		for (k = 0; k < JA_PAGES; k++)
+			lin[a * (JA_PAGES + JA_GAP) + k] = a + 1;
 
 	rng_seed(0x57ac);
 	for (i = 0; i < JA_STEPS; i++) {
@@ -1145,12 +1157,7 @@ static void frag_jit_arenas(void)
 				n -= flen[a][len - 1];
 			len = flen[a][k];
 			f = r + (base + n) * page;
-			if (mprotect(f, len * page, RW)) {
-				frag_error("jit-arenas", "mprotect");
-				goto out;
-			}
-			touch(f, len * page);
-			if (mprotect(f, len * page, RX)) {
+			if (write_code(f, len * page)) {
 				frag_error("jit-arenas", "mprotect");
 				goto out;
 			}
@@ -1161,12 +1168,7 @@ static void frag_jit_arenas(void)
 		if (top[a] + len > JA_PAGES || nf[a] == JA_MAX_FUNCS)
 			continue;
 		f = r + (base + top[a]) * page;
-		if (mprotect(f, len * page, RW)) {
-			frag_error("jit-arenas", "mprotect");
-			goto out;
-		}
-		touch(f, len * page);
-		if (mprotect(f, len * page, RX)) {
+		if (write_code(f, len * page)) {
 			frag_error("jit-arenas", "mprotect");
 			goto out;
 		}

@@ -1615,18 +1615,27 @@ static long op_mremap_move_middle(struct ctx *c)
 	return mremap_to(c, 4, 8, 4, MREMAP_MAYMOVE | MREMAP_FIXED, 24);
 }
 
+/*
+ * Setup moves pages src..src+n to dst..: the op moves them back, so the
+ * case expects them at src again.
+ */
+static int move_away(struct ctx *c, long src, long dst, long n)
+{
+	if (mremap(pg(c, src), n * page, n * page,
+		   MREMAP_MAYMOVE | MREMAP_FIXED, pg(c, dst)) != pg(c, dst))
+		return setup_fail(c, "mremap");
+	move_pat(c, src, dst, n);
+	c->mv_src = dst;
+	c->mv_dst = src;
+	c->mv_n = n;
+	return 0;
+}
+
 static int setup_move_back(struct ctx *c)
 {
 	if (anon(c, 0, 16))
 		return -1;
-	if (mremap(pg(c, 4), 4 * page, 4 * page, MREMAP_MAYMOVE | MREMAP_FIXED,
-		   pg(c, 24)) != pg(c, 24))
-		return setup_fail(c, "mremap");
-	move_pat(c, 4, 24, 4);
-	c->mv_src = 24;
-	c->mv_dst = 4;
-	c->mv_n = 4;
-	return 0;
+	return move_away(c, 4, 24, 4);
 }
 
 static long op_mremap_move_back(struct ctx *c)
@@ -1686,16 +1695,9 @@ static int setup_move_back_unwritten_next(struct ctx *c)
 	if (map_anon(c, 0, 4, RW, 0))
 		return -1;
 	fill_always(c, 0, 4);
-	if (mremap(pg(c, 0), 4 * page, 4 * page, MREMAP_MAYMOVE | MREMAP_FIXED,
-		   pg(c, 24)) != pg(c, 24))
-		return setup_fail(c, "mremap");
-	move_pat(c, 0, 24, 4);
-	if (map_anon(c, 4, 8, RW, 0))
+	if (move_away(c, 0, 24, 4))
 		return -1;
-	c->mv_src = 24;
-	c->mv_dst = 0;
-	c->mv_n = 4;
-	return 0;
+	return map_anon(c, 4, 8, RW, 0);
 }
 
 static long op_mremap_move_back_0(struct ctx *c)
