@@ -36,6 +36,7 @@ apply_quilt() {
 	if [ $rc -ne 0 ]; then
 		msg "patch $(name_failure "$log") does not apply to $(kernel_version "$STOCK_SRC") with quilt push -a --fuzz=0"
 		show_tail "$log" 25
+		base_note "$(kernel_version "$STOCK_SRC")"
 		return 1
 	fi
 	if grep -aqE '(with fuzz|offset [0-9]+ line)' "$log"; then
@@ -106,6 +107,20 @@ undo_hint() {
 	fi
 }
 
+# resolve_hint DIR PATCH git|patch: how to get past PATCH, which does
+# not apply to DIR, by hand.
+resolve_hint() {
+	local t=$1 p=$2 how=$3 ver
+	ver=$(kernel_version "$t")
+	if [ "$how" = git ]; then
+		msg "to resolve it by hand: cd $t && git am -3 \$(grep -v '^#' $PATCHES/series | sed 's|^|$PATCHES/|')"
+		msg "  stops at $p: fix its conflicts (or 'git apply --reject' and the .rej hunks), 'git add -f' the files and 'git am --continue'"
+	else
+		msg "to resolve it by hand: apply the patches before $p, then $p with 'patch -p1 --merge' (or fix its .rej hunks), then the rest, in the order of $PATCHES/series"
+	fi
+	base_note "$ver"
+}
+
 # check_tree DIR: DIR must be a 6.1.y Linux tree.
 check_tree() {
 	local t=$1 ver
@@ -162,7 +177,8 @@ apply_user_tree() {
 				git -C "$t" am --abort >/dev/null 2>&1
 				git -C "$t" reset --quiet --hard "$head"
 				msg "patch $p does not apply to $t (git am); the tree is back at $head"
-				show_tail "$log" 25
+				am_tail "$log" 25
+				resolve_hint "$t" "$p" git
 				return 1
 			fi
 			n=$((n + 1))
@@ -182,6 +198,7 @@ apply_user_tree() {
 				(cd "$t" && patch -p1 -R -s <"$PATCHES/${SERIES[i]}") >>"$log" 2>&1
 			done
 			show_tail "$log" 25
+			resolve_hint "$t" "$p" patch
 			return 1
 		fi
 		n=$((n + 1))

@@ -11,11 +11,48 @@
 #
 # An existing work tree is kept unless FORCE=1, because it may hold
 # commits that were not exported yet.
+#
+# On a newer base a patch may not apply: the work tree then stops at it,
+# with git am in progress.  Resolve it, "git am --continue", and run
+# "expand-stack.sh --continue [DIR]" to apply the patches after it.
 set -u
 . "$(dirname "$0")/lib.sh"
 
+cont=0
+if [ "${1:-}" = --continue ]; then
+	cont=1
+	shift
+fi
 work=${1:-$BUILD/work/linux}
 mapfile -t SERIES < <(series)
+
+# apply_from N: apply the patches of the series from index N on.
+apply_from() {
+	local i p n=0 ver
+	for ((i = $1; i < ${#SERIES[@]}; i++)); do
+		p=${SERIES[i]}
+		if ! git -C "$work" am --quiet "$PATCHES/$p" >>"$LOGS/expand.log" 2>&1; then
+			ver=$(git -C "$work" log -1 --format=%s base | sed -n 's/^Linux \([^ ]*\) .*/\1/p')
+			msg "patch $p does not apply; the work tree stops at it, with git am in progress"
+			am_tail "$LOGS/expand.log" 20
+			msg "resolve it in $work (git am --show-current-patch=diff; git apply --reject; fix the .rej hunks; git add -f), then: git am --continue && $0 --continue"
+			base_note "$ver"
+			exit 1
+		fi
+		n=$((n + 1))
+	done
+	msg "work tree $work: base + $(git -C "$work" rev-list --count base..HEAD) commits on branch stack"
+}
+
+if [ $cont = 1 ]; then
+	git -C "$work" rev-parse --verify -q base >/dev/null ||
+		die "$work is not a work tree from $0 (no tag 'base')"
+	[ ! -d "$(git -C "$work" rev-parse --absolute-git-dir)/rebase-apply" ] ||
+		die "$work still has git am in progress: resolve it and run 'git am --continue' first"
+	apply_from "$(git -C "$work" rev-list --count base..HEAD)"
+	exit 0
+fi
+
 [ -f "$STOCK_SRC/Makefile" ] || die "no base tree: run scripts/fetch-base.sh"
 if [ -e "$work" ] && [ "${FORCE:-0}" != 1 ]; then
 	die "$work exists; export it first (scripts/export-stack.sh) or rerun with FORCE=1 to replace it"
@@ -39,13 +76,4 @@ base_commit() {
 }
 stage "create work tree with the base commit" "$LOGS/expand.log" base_commit || exit 1
 
-n=0
-for p in "${SERIES[@]}"; do
-	if ! git -C "$work" am --quiet "$PATCHES/$p" >>"$LOGS/expand.log" 2>&1; then
-		msg "patch $p does not apply; the work tree stops before it"
-		show_tail "$LOGS/expand.log" 20
-		exit 1
-	fi
-	n=$((n + 1))
-done
-msg "work tree $work: base + $n commits on branch stack"
+apply_from 0

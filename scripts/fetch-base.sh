@@ -22,7 +22,5 @@ unpack() {
 }
 stage "unpack $BASE_PACKAGE $pkgver" "$LOGS/unpack.log" unpack || exit 1
 ver=$(kernel_version "$STOCK_SRC")
-if [ "$ver" != "$BASE_VERSION" ]; then
-	msg "note: Debian's $BASE_PACKAGE is $ver; the stack was written against $BASE_VERSION"
-fi
+base_note "$ver"
 echo "$ver $pkgver" >"$stamp"

@@ -6,6 +6,8 @@
 BASE_VERSION=6.1.192
 BASE_PACKAGE=linux-source-6.1
 BASE_TARBALL=/usr/src/linux-source-6.1.tar.xz
+# Where a user reads how to carry the stack to a newer 6.1.y.
+REBASE_DOC='README.md, "Rebasing onto a newer 6.1.y"'
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${BUILD:-$TOP/build}
@@ -32,6 +34,25 @@ elapsed() {
 # msg TEXT: one progress line, prefixed with the time since the run began.
 msg() {
 	printf '[%s] %s\n' "$(elapsed)" "$*"
+}
+
+# base_note VERSION: one line when the base is not the one the stack was
+# written against.
+base_note() {
+	[ "$1" = "$BASE_VERSION" ] ||
+		msg "base: Linux $1, but the stack was written against $BASE_VERSION; if a patch does not apply, see $REBASE_DOC"
+}
+
+# am_tail LOG: the tail of a git am log without git's own advice, which
+# numbers the patches of its own call ("Patch failed at 0001") and tells
+# to continue a session that the caller has already aborted.
+am_tail() {
+	local log=$1 n=${2:-25}
+	[ -f "$log" ] || return 0
+	printf -- '---- last lines of %s ----\n' "$log" >&2
+	grep -avE '^(Patch failed at|hint:|When you have resolved|If you prefer to skip|To restore the original|Use .git am --show-current-patch)' "$log" |
+		tail -n "$n" >&2
+	printf -- '---- end of %s ----\n' "$log" >&2
 }
 
 die() {

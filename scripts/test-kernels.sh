@@ -83,6 +83,7 @@ if [ -n "$LINUX" ]; then
 else
 	"$S"/fetch-base.sh || exit 1
 	msg "base: Linux $(kernel_version "$STOCK_SRC") ($(cut -d' ' -f2 "$BUILD/stock/.unpacked") of $BASE_PACKAGE)"
+	base_note "$(kernel_version "$STOCK_SRC")"
 	stock_src=$STOCK_SRC patched_src=$PATCHED_SRC
 	stock_obj=$BUILD/stock/obj$ASUFFIX patched_obj=$BUILD/patched/obj$vsuffix
 	sel_stock=$BUILD/stock/selftests$ASUFFIX sel_patched=$BUILD/patched/selftests$ASUFFIX
