@@ -59,7 +59,8 @@ help:
 	@echo '  make distclean    remove build/ entirely'
 	@echo
 	@echo 'Variables: LINUX=/path/to/6.1.y tree, ACCEL=tcg|kvm|auto,'
-	@echo '           ARCHES="x86_64 arm64", KCONFIG=/path/to/.config (make deb),'
+	@echo '           ARCHES="x86_64 arm64", KCONFIG=/path/to/.config (make run:'
+	@echo '           that configuration plus the test options; make deb: alone),'
 	@echo '           ARM64_KINDS=patched (make check; empty for none),'
 	@echo '           SUITES="vm-selftests merge bench-smoke failinject stress kunit"'
 	@echo '           (guest suites; kunit runs on the patched kernel only),'

@@ -7,6 +7,11 @@
 # fragment sets must survive olddefconfig, or the build is refused.
 # ARCH defaults to x86_64; LOCALVERSION is appended to the release
 # (the patched kernel is 6.1.y-vma-merge, so uname -r tells them apart).
+#
+# KCONFIG=/path/to/.config starts from that configuration instead of
+# tinyconfig (make run KCONFIG=...): the user's kernel, with the options
+# of the fragments, which the tests need, on top.  Its trusted and
+# revocation key files are dropped, as a distribution's are not in SRC.
 set -u
 . "$(dirname "$0")/lib.sh"
 
@@ -34,9 +39,25 @@ kmake() {
 
 # Regenerate the configuration only when its inputs change, so that a
 # rebuild stays incremental.
-stamp=$( (kernel_version "$src"; echo "$ARCH"; cat "${frags[@]}") | sha1sum | cut -c1-40)
+KCONFIG=${KCONFIG:-}
+if [ -n "$KCONFIG" ]; then
+	[ -f "$KCONFIG" ] || die "KCONFIG=$KCONFIG: no such file"
+	KCONFIG=$(cd "$(dirname "$KCONFIG")" && pwd)/$(basename "$KCONFIG")
+fi
+stamp=$( (kernel_version "$src"; echo "$ARCH"; [ -z "$KCONFIG" ] || cat "$KCONFIG"
+	  cat "${frags[@]}") | sha1sum | cut -c1-40)
+start_config() {
+	if [ -z "$KCONFIG" ]; then
+		kmake tinyconfig
+		return
+	fi
+	cp "$KCONFIG" "$obj/.config" &&
+	"$src"/scripts/config --file "$obj/.config" \
+		--set-str SYSTEM_TRUSTED_KEYS '' --set-str SYSTEM_REVOCATION_KEYS '' &&
+	kmake olddefconfig
+}
 configure() {
-	kmake tinyconfig &&
+	start_config &&
 	"$src"/scripts/kconfig/merge_config.sh -m -O "$obj" "$obj/.config" "${frags[@]}" &&
 	kmake olddefconfig || return 1
 	local missing

@@ -44,10 +44,28 @@ kasan)
 *) die "unknown VARIANT=$VARIANT (kasan)" ;;
 esac
 vsuffix=${VARIANT:+-$VARIANT}$ASUFFIX
+# KCONFIG: the kernels start from the user's configuration (build-kernel.sh),
+# in object directories of their own.
+KCONFIG=${KCONFIG:-}
+osuffix=
+if [ -n "$KCONFIG" ]; then
+	[ -f "$KCONFIG" ] || die "KCONFIG=$KCONFIG: no such file"
+	KCONFIG=$(cd "$(dirname "$KCONFIG")" && pwd)/$(basename "$KCONFIG")
+	case $ARCH in
+	x86_64) grep -qx 'CONFIG_X86_64=y' "$KCONFIG" ;;
+	arm64) grep -qx 'CONFIG_ARM64=y' "$KCONFIG" ;;
+	esac || die "KCONFIG=$KCONFIG is not an $ARCH configuration"
+	[ -z "${DEB:-}" ] ||
+		die "KCONFIG is for make run (and make deb, which packages that configuration alone); make check tests the packages of the test configuration"
+	export KCONFIG
+	osuffix=-kconfig
+fi
 ird=$BUILD/initramfs$ASUFFIX
 [ "$ARCH" = x86_64 ] || ACCEL=tcg
 
 msg "vma-merge stack for Linux $BASE_VERSION: $(series | wc -l) patches; kernels: ${kinds[*]}${VARIANT:+ ($VARIANT)}, $ARCH"
+[ -z "$KCONFIG" ] ||
+	msg "configuration: $KCONFIG with the test options of ${frags[*]##*/} on top (a distribution's configuration builds for hours on 2 cores)"
 "$S"/install-deps.sh || exit 1
 if [ "$ARCH" = arm64 ]; then
 	"$S"/install-deps.sh --arm64 || exit 1
@@ -78,14 +96,14 @@ if [ -n "$LINUX" ]; then
 		;;
 	esac
 	stock_src=$LINUX patched_src=$LINUX
-	stock_obj=$BUILD/tree/stock$ASUFFIX-obj patched_obj=$BUILD/tree/patched$vsuffix-obj
+	stock_obj=$BUILD/tree/stock$ASUFFIX$osuffix-obj patched_obj=$BUILD/tree/patched$vsuffix$osuffix-obj
 	sel_stock=$BUILD/tree/selftests-stock$ASUFFIX sel_patched=$BUILD/tree/selftests-patched$ASUFFIX
 else
 	"$S"/fetch-base.sh || exit 1
 	msg "base: Linux $(kernel_version "$STOCK_SRC") ($(cut -d' ' -f2 "$BUILD/stock/.unpacked") of $BASE_PACKAGE)"
 	base_note "$(kernel_version "$STOCK_SRC")"
 	stock_src=$STOCK_SRC patched_src=$PATCHED_SRC
-	stock_obj=$BUILD/stock/obj$ASUFFIX patched_obj=$BUILD/patched/obj$vsuffix
+	stock_obj=$BUILD/stock/obj$ASUFFIX$osuffix patched_obj=$BUILD/patched/obj$vsuffix$osuffix
 	sel_stock=$BUILD/stock/selftests$ASUFFIX sel_patched=$BUILD/patched/selftests$ASUFFIX
 	"$S"/apply-stack.sh || exit 1
 	if want stock; then
