@@ -585,7 +585,7 @@ static void vma_merge_new_two_anon_vmas(struct kunit *test)
 /*
  * A written middle made like its unwritten neighbours: the three become
  * one, and it is the middle's anon_vma that the merged VMA has (patch
- * 0042; 6.1 kept the three apart).
+ * 0045; 6.1 kept the three apart).
  *   0   2   4   6
  *   |AAA|BBB|CCC|  (A and C have VMT_FLAG, B is written)
  */
@@ -1375,7 +1375,7 @@ static void vma_merge_copy_vma_next(struct kunit *test)
 /*
  * The copy of a written VMA in front of an unwritten one at the next page
  * offset merges into it, which is given the source's anon_vma, the one
- * the moved pages belong to (patch 0040; upstream 61f67c230a5e was the
+ * the moved pages belong to (patch 0043; upstream 61f67c230a5e was the
  * use-after-free of a merge that did not).
  */
 static void vma_merge_copy_vma_unwritten_next(struct kunit *test)
@@ -1475,7 +1475,7 @@ static void vma_merge_expand_over_next(struct kunit *test)
 	vma = vmt_vma(test, 0);
 	next = vmt_vma(test, 4);
 	if (vma && next) {
-		err = vma_expand(vma, P(0), P(6), PG(0), next);
+		err = vma_expand_for_kunit(vma, P(0), P(6), PG(0), next);
 		if (!err)
 			vmt_charge(current->mm, vma->vm_flags, 2);
 	}
@@ -1497,7 +1497,7 @@ static void vma_merge_expand_down(struct kunit *test)
 	mmap_write_lock(current->mm);
 	vma = vmt_vma(test, 2);
 	if (vma) {
-		err = vma_expand(vma, P(0), P(4), PG(0), NULL);
+		err = vma_expand_for_kunit(vma, P(0), P(4), PG(0), NULL);
 		if (!err)
 			vmt_charge(current->mm, vma->vm_flags, 2);
 	}
@@ -1935,7 +1935,8 @@ static long vmt_op_expand(struct kunit *test, unsigned long base)
 	vma = vmt_vma(test, base);
 	next = vmt_vma(test, base + 4);
 	if (vma && next) {
-		err = vma_expand(vma, P(base), P(base + 6), PG(base), next);
+		err = vma_expand_for_kunit(vma, P(base), P(base + 6), PG(base),
+					   next);
 		if (!err)
 			vmt_charge(current->mm, vma->vm_flags, 2);
 	}

@@ -790,7 +790,7 @@ struct fi_case {
  * after an injected fault, pages may still be as before the call.
  * ksys_shmdt() ignores a failed do_munmap() (so does mainline), and an
  * mremap() move that cannot unmap the old range still returns the new
- * address, where the pages are (0031 keeps that range charged).  Such
+ * address, where the pages are (0034 keeps that range charged).  Such
  * attempts are counted as "kept the old range".
  */
 #define F_UNMAP_MAY_FAIL 0x20
@@ -1660,7 +1660,7 @@ static long op_mremap_dontunmap(struct ctx *c)
 
 /*
  * Written and unwritten anonymous VMAs side by side, which merge since
- * patch 0042 (upstream 879bca0a2c4f): the VMA that takes the written
+ * patch 0045 (upstream 879bca0a2c4f): the VMA that takes the written
  * range is given its anon_vma, an anon_vma_chain allocation of its own.
  */
 
