@@ -52,8 +52,7 @@ start_config() {
 		return
 	fi
 	cp "$KCONFIG" "$obj/.config" &&
-	"$src"/scripts/config --file "$obj/.config" \
-		--set-str SYSTEM_TRUSTED_KEYS '' --set-str SYSTEM_REVOCATION_KEYS '' &&
+	kconfig_drop_keys "$src" "$obj/.config" &&
 	kmake olddefconfig
 }
 configure() {

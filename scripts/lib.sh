@@ -47,12 +47,8 @@ base_note() {
 # numbers the patches of its own call ("Patch failed at 0001") and tells
 # to continue a session that the caller has already aborted.
 am_tail() {
-	local log=$1 n=${2:-25}
-	[ -f "$log" ] || return 0
-	printf -- '---- last lines of %s ----\n' "$log" >&2
-	grep -avE '^(Patch failed at|hint:|When you have resolved|If you prefer to skip|To restore the original|Use .git am --show-current-patch)' "$log" |
-		tail -n "$n" >&2
-	printf -- '---- end of %s ----\n' "$log" >&2
+	show_tail "$1" "${2:-25}" \
+		'^(Patch failed at|hint:|When you have resolved|If you prefer to skip|To restore the original|Use .git am --show-current-patch)'
 }
 
 die() {
@@ -60,13 +56,38 @@ die() {
 	exit 1
 }
 
-# show_tail LOG [LINES]: print the end of a failing log.
+# show_tail LOG [LINES [SKIP]]: print the end of a failing log, without
+# the lines that match the extended regular expression SKIP.
 show_tail() {
-	local log=$1 n=${2:-40}
+	local log=$1 n=${2:-40} skip=${3:-}
 	[ -f "$log" ] || return 0
 	printf -- '---- last %d lines of %s ----\n' "$n" "$log" >&2
-	tail -n "$n" "$log" >&2
+	if [ -n "$skip" ]; then
+		grep -avE "$skip" "$log" | tail -n "$n" >&2
+	else
+		tail -n "$n" "$log" >&2
+	fi
 	printf -- '---- end of %s ----\n' "$log" >&2
+}
+
+# kconfig_arch FILE: the architecture of the kernel configuration FILE
+# (x86_64 or arm64), or die.
+kconfig_arch() {
+	[ -f "$1" ] || die "KCONFIG=$1: no such file"
+	if grep -qx 'CONFIG_X86_64=y' "$1"; then
+		echo x86_64
+	elif grep -qx 'CONFIG_ARM64=y' "$1"; then
+		echo arm64
+	else
+		die "KCONFIG=$1 is neither an x86_64 nor an arm64 configuration"
+	fi
+}
+
+# kconfig_drop_keys SRC CONFIG: a distribution's configuration names key
+# files that are not in SRC; build without them.
+kconfig_drop_keys() {
+	"$1"/scripts/config --file "$2" \
+		--set-str SYSTEM_TRUSTED_KEYS '' --set-str SYSTEM_REVOCATION_KEYS ''
 }
 
 # stage NAME LOG CMD...: run CMD with its output in LOG, print one line

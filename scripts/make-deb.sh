@@ -26,15 +26,8 @@ S=$(dirname "$0")
 
 KCONFIG=${KCONFIG:-}
 if [ -n "$KCONFIG" ]; then
-	[ -f "$KCONFIG" ] || die "KCONFIG=$KCONFIG: no such file"
+	karch=$(kconfig_arch "$KCONFIG") || exit 1
 	KCONFIG=$(cd "$(dirname "$KCONFIG")" && pwd)/$(basename "$KCONFIG")
-	if grep -qx 'CONFIG_X86_64=y' "$KCONFIG"; then
-		karch=x86_64
-	elif grep -qx 'CONFIG_ARM64=y' "$KCONFIG"; then
-		karch=arm64
-	else
-		die "KCONFIG=$KCONFIG is neither an x86_64 nor an arm64 configuration"
-	fi
 	ARCHES=${ARCHES:-$karch}
 	[ "$ARCHES" = "$karch" ] || die "KCONFIG=$KCONFIG is for $karch, not ARCHES=$ARCHES"
 fi
@@ -79,9 +72,7 @@ for arch in $ARCHES; do
 		}
 		if ! cmp -s "$KCONFIG" "$obj/.config.kconfig"; then
 			cp "$KCONFIG" "$obj/.config" && cp "$KCONFIG" "$obj/.config.kconfig" &&
-			"$src"/scripts/config --file "$obj/.config" \
-				--set-str SYSTEM_TRUSTED_KEYS '' \
-				--set-str SYSTEM_REVOCATION_KEYS '' || exit 1
+			kconfig_drop_keys "$src" "$obj/.config" || exit 1
 			# The KUnit module needs KUnit, and the stack exports
 			# what it calls only with KUnit.
 			if [ "${KUNIT:-}" != no ] &&

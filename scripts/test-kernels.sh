@@ -49,12 +49,9 @@ vsuffix=${VARIANT:+-$VARIANT}$ASUFFIX
 KCONFIG=${KCONFIG:-}
 osuffix=
 if [ -n "$KCONFIG" ]; then
-	[ -f "$KCONFIG" ] || die "KCONFIG=$KCONFIG: no such file"
+	karch=$(kconfig_arch "$KCONFIG") || exit 1
+	[ "$karch" = "$ARCH" ] || die "KCONFIG=$KCONFIG is for $karch, not ARCH=$ARCH"
 	KCONFIG=$(cd "$(dirname "$KCONFIG")" && pwd)/$(basename "$KCONFIG")
-	case $ARCH in
-	x86_64) grep -qx 'CONFIG_X86_64=y' "$KCONFIG" ;;
-	arm64) grep -qx 'CONFIG_ARM64=y' "$KCONFIG" ;;
-	esac || die "KCONFIG=$KCONFIG is not an $ARCH configuration"
 	[ -z "${DEB:-}" ] ||
 		die "KCONFIG is for make run (and make deb, which packages that configuration alone); make check tests the packages of the test configuration"
 	export KCONFIG
