@@ -94,7 +94,9 @@ log=$(mktemp)
 if [ -n "$arm64" ] && ! dpkg --print-foreign-architectures | grep -qx arm64; then
 	dpkg --add-architecture arm64 || exit 1
 fi
-if ! { apt-get update -q && apt-get install -y -q --no-install-recommends "${missing[@]}"; } >"$log" 2>&1; then
+# Wait for the dpkg lock, which apt-daily may hold on a freshly booted machine.
+if ! { apt-get update -q &&
+	apt-get install -y -q -o DPkg::Lock::Timeout=600 --no-install-recommends "${missing[@]}"; } >"$log" 2>&1; then
 	tail -n 30 "$log" >&2
 	rm -f "$log"
 	echo "error: apt-get failed" >&2

@@ -70,6 +70,24 @@ show_tail() {
 	printf -- '---- end of %s ----\n' "$log" >&2
 }
 
+# dpkg_locked CMD...: run a dpkg or apt-get command, waiting (up to 10
+# minutes) while another process holds the dpkg lock, as apt-daily does on
+# a freshly booted machine.
+dpkg_locked() {
+	local tries=120 out rc
+	while :; do
+		out=$("$@" 2>&1)
+		rc=$?
+		[ -z "$out" ] || printf '%s\n' "$out"
+		[ $rc -ne 0 ] && [ $tries -gt 0 ] &&
+			grep -qE 'lock.* (was locked|is held) by another process|Could not get lock' <<<"$out" ||
+			return $rc
+		tries=$((tries - 1))
+		echo "(dpkg lock held by another process; waiting)"
+		sleep 5
+	done
+}
+
 # kconfig_arch FILE: the architecture of the kernel configuration FILE
 # (x86_64 or arm64), or die.
 kconfig_arch() {

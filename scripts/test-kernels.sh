@@ -159,7 +159,7 @@ if want patched && [ -n "${DEB:-}" ] && [ -z "$VARIANT" ]; then
 			"$debs"/linux-headers-"$krel"_*.deb || exit 1
 		if [ "$(id -u)" -eq 0 ]; then
 			stage "install the linux-headers package" "$LOGS/deb-install.log" \
-				dpkg -i "$debs"/linux-headers-"$krel"_*.deb || exit 1
+				dpkg_locked dpkg -i "$debs"/linux-headers-"$krel"_*.deb || exit 1
 			kdir=/usr/src/linux-headers-$krel
 		else
 			msg "not root: the linux-headers package is unpacked, not installed"
