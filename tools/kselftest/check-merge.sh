@@ -58,13 +58,15 @@ else
 	(cd "$dir/../vm" && ./merge) >"$out" 2>&1
 fi
 
-# Result lines: "ok N merge.name", "not ok N merge.name", and for a skip
-# "ok N # SKIP reason", named by the " RUN  merge.name ..." line before.
+# Result lines: "ok N fixture.name", "not ok N fixture.name", and for a
+# skip "ok N # SKIP reason", named by the " RUN  fixture.name ..." line
+# before.  The fixtures are merge, merge_anon and mremap, and whatever
+# group is added next: any "fixture.name" counts.
 awk '
-	$1 == "RUN" && $2 ~ /^merge[._]/ { name = $2 }
+	$1 == "RUN" && $2 ~ /^[A-Za-z0-9_]+\./ { name = $2 }
 	/^ok [0-9]+ # SKIP/ { print "skip", name; next }
-	/^ok [0-9]+ merge[._]/ { print ($0 ~ /# SKIP/ ? "skip" : "pass"), $3; next }
-	/^not ok [0-9]+ merge[._]/ { print "fail", $4 }
+	/^ok [0-9]+ [A-Za-z0-9_]+\./ { print ($0 ~ /# SKIP/ ? "skip" : "pass"), $3; next }
+	/^not ok [0-9]+ [A-Za-z0-9_]+\./ { print "fail", $4 }
 ' "$out" >"$tmp/results"
 for r in pass fail skip; do
 	sed -n "s/^$r //p" "$tmp/results" | sort >"$tmp/$r"
